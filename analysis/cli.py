@@ -1,0 +1,356 @@
+"""Command line: ``python -m analysis STAGE COMMAND``; logging is configured here and only here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from analysis.corpus.manifest import FORMATS, Manifest, MissingDataError, find_data_home, list_manifests, load_manifest, sha256_of
+from analysis.corpus.model import CorpusError
+
+log = logging.getLogger("analysis")
+DEFAULT_ARTIFACTS = Path("artifacts")
+SUBCORPUS_DIR = DEFAULT_ARTIFACTS / "subcorpora"
+
+
+# --------------------------------------------------------------------------- corpus sources
+
+
+def _parse_pairs(pairs: list[str], flag: str) -> dict[str, str]:
+    parsed = {}
+    for item in (p for chunk in pairs for p in chunk.split(",") if p):
+        key, equals, value = item.partition("=")
+        if not equals or not key or not value:
+            raise SystemExit(f"{flag}: expected FIELD=COLUMN pairs, got {item!r}")
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+def _infer_format(path: Path) -> str:
+    name = path.name.lower()
+    if path.is_dir():
+        return "text-dir"
+    for suffixes, fmt in (((".csv", ".csv.gz", ".tsv", ".tsv.gz"), "csv"), ((".jsonl", ".jsonl.gz", ".ndjson"), "jsonl"),
+                          ((".tar", ".tgz", ".tar.gz"), "tar-text"), ((".txt",), "text")):
+        if name.endswith(suffixes):
+            return fmt
+    raise SystemExit(f"{path}: cannot tell its format from the name; pass --format ({', '.join(FORMATS)})")
+
+
+def _source_manifest(args: argparse.Namespace) -> Manifest:
+    """The manifest of a named corpus, or one made from ``--path/--format/--map`` for a user's own files."""
+    if args.path is None:
+        if args.name is None:
+            raise SystemExit("name a corpus (see `python -m analysis corpus list`) or give --path to your own files")
+        return load_manifest(args.name)
+    path = Path(args.path).expanduser().resolve()
+    if not path.exists():
+        raise SystemExit(f"{path}: no such file or folder")
+    fmt = args.format or _infer_format(path)
+    options = _parse_pairs(args.option, "--option")
+    if fmt == "csv" and path.name.lower().removesuffix(".gz").endswith(".tsv"):
+        options.setdefault("delimiter", "\t")
+    try:
+        return Manifest(name=args.name or path.name.split(".")[0], file=str(path), format=fmt,
+                        fields=_parse_pairs(args.map, "--map"), reader=options, language=args.language,
+                        title=f"user corpus {path}")
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+
+
+def _add_source_arguments(parser: argparse.ArgumentParser, *, name_help: str) -> None:
+    parser.add_argument("name", nargs="?", help=name_help)
+    own = parser.add_argument_group("your own corpus (instead of NAME)")
+    own.add_argument("--path", help="a CSV/TSV, JSONL (.gz), tar/tgz of text files, a .txt file or a folder of .txt files")
+    own.add_argument("--format", choices=FORMATS, help="the file's format (default: from its name)")
+    own.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                     help="field mapping, e.g. --map text=body,id=doc_id,date=published,speaker=outlet "
+                          "(fields: id, text, date, year, speaker, title, label, language; others kept as extra metadata)")
+    own.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                     help="reader option, e.g. --option encoding=latin-1 or --option delimiter=';'")
+    own.add_argument("--language", help="language code of every document (default: unknown)")
+
+
+# --------------------------------------------------------------------------- corpus commands
+
+
+def cmd_corpus_list(args: argparse.Namespace) -> int:
+    print(f"data home: {find_data_home()}")
+    for manifest in list_manifests():
+        present = "present" if manifest.path().exists() else "MISSING"
+        print(f"  {manifest.name:<16} {manifest.format:<13} {present:<8} {manifest.title}")
+    from analysis.corpus.subcorpus import SPEC_DIR
+
+    print("subcorpora (python -m analysis corpus build NAME):")
+    for spec in sorted(SPEC_DIR.glob("*.toml")):
+        print(f"  {spec.stem}")
+    return 0
+
+
+def cmd_corpus_info(args: argparse.Namespace) -> int:
+    from analysis.corpus.subcorpus import SPEC_DIR, load_subcorpus
+
+    if args.path is None and args.name and (SPEC_DIR / f"{args.name}.toml").exists():
+        units, manifest = load_subcorpus(args.name, args.artifacts / "subcorpora")
+        counts = manifest["counts"]
+        print(f"subcorpus {args.name}: {counts['units']:,} paragraph units from {counts['documents_with_units']:,} "
+              f"documents ({counts['words']:,} words)")
+        print(f"  drawn from {manifest['inputs']['corpus']} (sha256 {manifest['inputs']['sha256']}), "
+              f"{counts['units_scanned']:,} units scanned")
+        print(f"  query: {manifest['config']['query']}")
+        print(f"  speakers: {counts['speakers']}, years: {counts['years'][0]}-{counts['years'][1]}, "
+              f"held-out units: {counts['heldout_units']:,} ({manifest['config']['heldout_rule']})")
+        print(f"  duplicates: {counts['duplicates']}")
+        top = units["speaker"].value_counts().head(10)
+        print("  most units: " + ", ".join(f"{speaker} {n}" for speaker, n in top.items()))
+        return 0
+
+    from analysis.corpus.readers import open_corpus
+
+    manifest = _source_manifest(args)
+    corpus = open_corpus(manifest)
+    words, years, speakers, languages, heldout = 0, Counter(), Counter(), Counter(), 0
+    for document in corpus:
+        words += len(document.text.split())
+        years[document.meta["year"]] += 1
+        speakers[document.meta["speaker"]] += 1
+        languages[document.meta["language"]] += 1
+        heldout += document.meta["heldout"]
+    report = corpus.last_report
+    known_years = sorted(y for y in years if y is not None)
+    print(f"{manifest.name}: {manifest.title}")
+    print(f"  file: {corpus.path}")
+    print(f"  records: {report.records:,}, documents: {report.documents:,}, words: {words:,}")
+    if manifest.expected_documents is not None:
+        verdict = "matches" if report.records == manifest.expected_documents else "DOES NOT MATCH"
+        print(f"  expected records (publisher's count): {manifest.expected_documents:,} -> {verdict}")
+    if report.skipped or report.repaired:
+        print(f"  skipped: {dict(report.skipped)}; repaired: {dict(report.repaired)}")
+    print(f"  years: {known_years[0]}-{known_years[-1]} ({len(known_years)} distinct)" if known_years else "  years: none")
+    named = [s for s in speakers if s is not None]
+    print(f"  speakers: {len(named)}" + (f" (most documents: {', '.join(f'{s} {n}' for s, n in speakers.most_common(5))})" if named else ""))
+    print(f"  languages: {dict(languages.most_common())}")
+    print(f"  held out: {heldout:,} documents ({manifest.heldout.describe()})")
+    print(f"  licence: {manifest.licence}")
+    if manifest.citation:
+        print(f"  cite: {manifest.citation}")
+    if manifest.source_url:
+        print(f"  source: {manifest.source_url}")
+    return 0 if manifest.expected_documents in (None, report.records) else 1
+
+
+def cmd_corpus_verify(args: argparse.Namespace) -> int:
+    manifests = [load_manifest(name) for name in args.names] if args.names else list_manifests()
+    problems = 0
+    for manifest in manifests:
+        path = manifest.path()
+        if not path.exists():
+            print(f"MISSING   {manifest.name:<16} {path}")
+            problems += 1
+            continue
+        actual = sha256_of(path)
+        ok = actual == manifest.sha256
+        problems += not ok
+        print(f"{'OK' if ok else 'MISMATCH':<9} {manifest.name:<16} {path}" + ("" if ok else f"\n          expected {manifest.sha256}\n          got      {actual}"))
+    print(f"{len(manifests) - problems} of {len(manifests)} files verified")
+    return 1 if problems else 0
+
+
+def cmd_corpus_units(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from analysis.corpus.readers import open_corpus
+    from analysis.corpus.units import SegmentOptions, iter_units, write_units
+
+    manifest = _source_manifest(args)
+    corpus = open_corpus(manifest)
+    started = time.perf_counter()
+    documents = tqdm(corpus, total=manifest.expected_documents, unit="doc", desc=manifest.name)
+    count = write_units(iter_units(documents, SegmentOptions(**manifest.units)), Path(args.out))
+    seconds = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{manifest.name}: {corpus.last_report.documents:,} documents -> {count:,} paragraph units in {seconds:.1f} s "
+          f"({count / seconds:,.0f} units/s, {corpus.last_report.documents / seconds:,.0f} documents/s); "
+          f"peak RSS {peak_mib:,.0f} MiB; written to {args.out}")
+    return 0
+
+
+def cmd_corpus_show(args: argparse.Namespace) -> int:
+    from analysis.corpus.readers import open_corpus
+    from analysis.corpus.units import SegmentOptions, document_units
+
+    manifest = _source_manifest(args)
+    shown = 0
+    for document in open_corpus(manifest):
+        if args.doc and document.id != args.doc:
+            continue
+        rows, segments = document_units(document, SegmentOptions(**manifest.units))
+        print(f"== {document.id}  ({len(rows)} units; {len(segments.removed)} pieces removed)")
+        for row in rows:
+            print(f"[{row['paragraph']}] {row['text']}")
+        for removed in segments.removed:
+            print(f"  - removed ({removed.reason}): {removed.text!r}")
+        shown += 1
+        if shown >= args.limit:
+            break
+    if shown == 0:
+        print(f"no document {args.doc!r} in {manifest.name}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_corpus_build(args: argparse.Namespace) -> int:
+    from analysis.corpus.subcorpus import build_subcorpus, load_spec
+
+    folder = build_subcorpus(load_spec(args.name), out_dir=args.out)
+    print(f"built {folder}")
+    return 0
+
+
+def cmd_corpus_subset(args: argparse.Namespace) -> int:
+    from analysis.corpus.subcorpus import SubcorpusSpec, build_subcorpus
+
+    manifest = _source_manifest(args)
+    years = None
+    if args.years:
+        first, _, last = args.years.partition("-")
+        years = (int(first), int(last or first))
+    try:
+        spec = SubcorpusSpec(name=args.subcorpus, corpus=manifest.name, query=args.query, ignore_case=args.ignore_case,
+                             speakers=tuple(s for s in args.speakers.split(",") if s) if args.speakers else (),
+                             years=years, language=args.language_filter, drop_duplicates=args.drop_duplicates)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    folder = build_subcorpus(spec, out_dir=args.out, manifest=manifest)
+    counts = json.loads((folder / "manifest.json").read_text())["counts"]
+    print(f"built {folder}: {counts['units']:,} units from {counts['documents_with_units']:,} documents")
+    return 0
+
+
+def cmd_corpus_dedup(args: argparse.Namespace) -> int:
+    from analysis.corpus.dedup import find_duplicates
+    from analysis.corpus.readers import open_corpus
+
+    manifest = _source_manifest(args)
+    corpus = open_corpus(manifest)
+    report = find_duplicates(((d.id, d.text) for d in corpus), threshold=args.threshold)
+    print(f"{manifest.name}: {json.dumps(report.summary())}")
+    for group in report.groups[: args.show]:
+        print(f"  {group.kind:<5} {group.similarity:.2f} keep {group.ids[0]}, drop {', '.join(group.ids[1:])}")
+    return 0
+
+
+def cmd_corpus_sample(args: argparse.Namespace) -> int:
+    from analysis.corpus.sampling import sample_for_annotation
+    from analysis.corpus.subcorpus import load_subcorpus
+
+    units, _ = load_subcorpus(args.name, args.artifacts / "subcorpora")
+    sample = sample_for_annotation(units, n=args.n, seed=args.seed)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sample[["unit_id", "doc_id", "paragraph", "sha1", "speaker", "year", "text"]].to_json(out, orient="records", lines=True, force_ascii=False)
+    print(f"{len(sample)} units written to {out}")
+    return 0
+
+
+def cmd_corpus_fetch(args: argparse.Namespace) -> int:
+    from analysis.corpus.fetch import fetch
+
+    manifest = load_manifest(args.name)
+    if not manifest.sha256:
+        raise SystemExit(f"corpus {manifest.name!r} has no sha256 in its manifest; refusing to fetch an unverifiable file")
+    destination = fetch(args.url, manifest.path(), sha256=manifest.sha256)
+    print(f"{manifest.name}: {destination} (sha256 verified)")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    stages = parser.add_subparsers(dest="stage", required=True)
+
+    corpus = stages.add_parser("corpus", help="corpora: list, inspect, verify, segment, subset, fetch")
+    commands = corpus.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("list", help="the corpora the project knows, and whether their files are present").set_defaults(run=cmd_corpus_list)
+
+    info = commands.add_parser("info", help="documents, words, years, speakers, licence (or a built subcorpus's summary)")
+    _add_source_arguments(info, name_help="a corpus or subcorpus name")
+    info.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS, help="where built subcorpora are (default: %(default)s)")
+    info.set_defaults(run=cmd_corpus_info)
+
+    verify = commands.add_parser("verify", help="check every corpus file's sha256 against its manifest")
+    verify.add_argument("names", nargs="*", help="corpora to check (default: all)")
+    verify.set_defaults(run=cmd_corpus_verify)
+
+    units = commands.add_parser("units", help="segment a whole corpus into paragraph units (parquet), streaming")
+    _add_source_arguments(units, name_help="a corpus name")
+    units.add_argument("--out", required=True, help="parquet file to write")
+    units.set_defaults(run=cmd_corpus_units)
+
+    show = commands.add_parser("show", help="print documents' units and the boilerplate removed from them")
+    _add_source_arguments(show, name_help="a corpus name")
+    show.add_argument("--doc", help="only this document id")
+    show.add_argument("--limit", type=int, default=1, help="how many documents (default: %(default)s)")
+    show.set_defaults(run=cmd_corpus_show)
+
+    build = commands.add_parser("build", help="build a named subcorpus from corpora/subcorpora/NAME.toml")
+    build.add_argument("name", help="e.g. ungdc-japan-korea")
+    build.add_argument("--out", type=Path, default=SUBCORPUS_DIR, help="output folder (default: %(default)s)")
+    build.set_defaults(run=cmd_corpus_build)
+
+    subset = commands.add_parser("subset", help="save the units matching a query, speakers, years and language as a subcorpus")
+    _add_source_arguments(subset, name_help="a corpus name")
+    subset.add_argument("--subcorpus", required=True, help="name of the subcorpus to write")
+    subset.add_argument("--query", help="regular expression a unit must match, e.g. '\\b(?:tariffs?|exports?)\\b'")
+    subset.add_argument("--ignore-case", action="store_true", help="match the query regardless of case")
+    subset.add_argument("--speakers", help="comma-separated speakers, e.g. JPN,KOR,PRK")
+    subset.add_argument("--years", help="inclusive range, e.g. 1990-2022")
+    subset.add_argument("--language-filter", help="keep documents in this language only, e.g. en")
+    subset.add_argument("--drop-duplicates", action="store_true", help="remove exact and near-duplicate units")
+    subset.add_argument("--out", type=Path, default=SUBCORPUS_DIR, help="output folder (default: %(default)s)")
+    subset.set_defaults(run=cmd_corpus_subset)
+
+    dedup = commands.add_parser("dedup", help="report exact and near-duplicate documents")
+    _add_source_arguments(dedup, name_help="a corpus name")
+    dedup.add_argument("--threshold", type=float, default=0.8, help="Jaccard similarity of word 5-grams (default: %(default)s)")
+    dedup.add_argument("--show", type=int, default=10, help="how many groups to list (default: %(default)s)")
+    dedup.set_defaults(run=cmd_corpus_dedup)
+
+    sample = commands.add_parser("sample", help="draw units of a built subcorpus to annotate (refuses held-out units)")
+    sample.add_argument("name", help="a built subcorpus")
+    sample.add_argument("--n", type=int, required=True)
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--out", required=True, help="JSONL file to write (ids, metadata and text; keep it out of git)")
+    sample.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS)
+    sample.set_defaults(run=cmd_corpus_sample)
+
+    fetch = commands.add_parser("fetch", help="download a corpus file into the data home, verifying its sha256")
+    fetch.add_argument("name", help="a corpus name")
+    fetch.add_argument("--url", required=True, help="where to download it from")
+    fetch.set_defaults(run=cmd_corpus_fetch)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from analysis.corpus.fetch import FetchError
+    from analysis.corpus.heldout import HeldOutError
+
+    try:
+        return args.run(args)
+    except (CorpusError, MissingDataError, FetchError, HeldOutError, KeyError, FileNotFoundError) as error:
+        message = error.args[0] if isinstance(error, KeyError) else str(error)
+        print(f"error: {message}", file=sys.stderr)
+        return 2

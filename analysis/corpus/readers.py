@@ -165,6 +165,16 @@ def _decode(raw: bytes, encoding: str, report: ReadReport, location: Location) -
         return raw.decode("cp1252", errors="replace")
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _redecode(value: Any) -> Any:
+    """Undo surrogateescape on a CSV cell and decode its bytes as cp1252."""
+    if not isinstance(value, str):
+        return value
+    return value.encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace")
+
+
 def _open_binary(path: Path) -> IO[bytes]:
     if path.stat().st_size == 0:
         raise CorpusError(path, "file is empty")
@@ -198,18 +208,23 @@ def read_csv(path: Path, options: dict, report: ReadReport) -> Iterator[tuple[Lo
     """CSV with a header row, optionally gzipped."""
     encoding = options.get("encoding", "utf-8")
     with _open_binary(path) as binary:
-        text_stream = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
+        # surrogateescape keeps undecodable bytes recoverable, so they can be re-decoded and reported per line
+        text_stream = io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
         reader = csv.DictReader(text_stream, delimiter=options.get("delimiter", ","))
-        if reader.fieldnames is None:
-            raise CorpusError(path, "no header row", line=1)
-        for record in reader:
-            line_number = reader.line_num
-            if None in record:
-                report.skip("extra-cells", line=line_number, detail=f"{len(record[None])} cells beyond the header")
-                continue
-            if any(isinstance(v, str) and "\ufffd" in v for v in record.values()):
-                report.repair("undecodable-bytes", line=line_number, detail=f"not {encoding}; bytes replaced by U+FFFD")
-            yield line_number, {**record, "_line": line_number}
+        try:
+            if reader.fieldnames is None:
+                raise CorpusError(path, "no header row", line=1)
+            for record in reader:
+                line_number = reader.line_num
+                if None in record:
+                    report.skip("extra-cells", line=line_number, detail=f"{len(record[None])} cells beyond the header")
+                    continue
+                if any(isinstance(v, str) and _ESCAPED_BYTE.search(v) for v in record.values()):
+                    report.repair("undecodable-bytes", line=line_number, detail=f"not {encoding}; decoded as cp1252")
+                    record = {k: _redecode(v) for k, v in record.items()}
+                yield line_number, {**record, "_line": line_number}
+        except csv.Error as error:
+            raise CorpusError(path, f"not readable as CSV: {error}", line=reader.line_num) from None
 
 
 def read_tar_text(path: Path, options: dict, report: ReadReport) -> Iterator[tuple[Location, Record]]:

@@ -171,7 +171,7 @@ def cmd_corpus_units(args: argparse.Namespace) -> int:
     manifest = _source_manifest(args)
     corpus = open_corpus(manifest)
     started = time.perf_counter()
-    documents = tqdm(corpus, total=manifest.expected_documents, unit="doc", desc=manifest.name)
+    documents = tqdm(corpus, total=manifest.expected_documents, unit="doc", desc=manifest.name, disable=None)
     count = write_units(iter_units(documents, SegmentOptions(**manifest.units)), Path(args.out))
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,9 @@ class Manifest:
             except tomllib.TOMLDecodeError as error:
                 raise ValueError(f"{path}: not valid TOML: {error}") from None
         heldout = raw.pop("heldout", {})
+        unknown = sorted(set(raw) - {f.name for f in fields(cls)} - {"heldout", "defined_in"})
+        if unknown:
+            raise ValueError(f"{path}: unknown manifest key(s) {', '.join(unknown)}")
         return cls(
             **raw,
             heldout=HeldOutRule(

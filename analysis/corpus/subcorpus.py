@@ -119,7 +119,7 @@ def build_subcorpus(spec: SubcorpusSpec, *, out_dir: Path, manifest: Manifest | 
     scanned = {"documents": 0, "documents_kept": 0, "units": 0}
 
     def documents() -> Iterator[Document]:
-        bar = tqdm(corpus, total=manifest.expected_documents, unit="doc", desc=f"{spec.name}", disable=not progress)
+        bar = tqdm(corpus, total=manifest.expected_documents, unit="doc", desc=f"{spec.name}", disable=None if progress else True)
         for document in bar:
             scanned["documents"] += 1
             if spec.accepts(document):

@@ -30,10 +30,10 @@ def test_every_training_entry_point_refuses_heldout_units():
     assert TRAINING_ENTRY_POINTS, "no training entry point is registered"
     for name, entry_point in TRAINING_ENTRY_POINTS.items():
         with pytest.raises(HeldOutError, match="1 of 3 units are held out"):
-            entry_point(_units([False, True, False]), n=2, seed=0)
+            entry_point(_units([False, True, False]))
         without_flag = _units([False, False]).drop(columns="heldout")
         with pytest.raises(HeldOutError, match="no 'heldout' column"):
-            entry_point(without_flag, n=2, seed=0)
+            entry_point(without_flag)
 
 
 def test_training_entry_points_accept_units_outside_the_heldout_slice():

@@ -338,6 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("name", help="a corpus name")
     fetch.add_argument("--url", required=True, help="where to download it from")
     fetch.set_defaults(run=cmd_corpus_fetch)
+
+    from analysis.framing.cli import add_commands as add_frames_commands
+
+    add_frames_commands(stages, DEFAULT_ARTIFACTS)
     return parser
 
 

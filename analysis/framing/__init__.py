@@ -1,0 +1,1 @@
+"""Framing: the codebook, annotations and their reliability, and the frame classifiers."""

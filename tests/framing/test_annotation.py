@@ -1,0 +1,68 @@
+"""Annotation files: validated line by line, tied to unit text by sha1, drawn outside the held-out slice."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis.corpus.model import CorpusError
+from analysis.corpus.units import unit_sha1
+from analysis.framing.annotation import attach_text, draw_candidates, keyword_stratum, load_annotations
+from analysis.framing.codebook import FRAMES, load_codebook
+
+
+def write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def row(unit_id="D#0", frames=("security",), primary="security", text="Missiles were tested."):
+    return {"unit_id": unit_id, "doc_id": unit_id.split("#")[0], "paragraph": 0, "sha1": unit_sha1(text),
+            "frames": list(frames), "primary": primary, "coder": "coder-a"}
+
+
+def test_codebook_has_the_three_frames_and_a_stable_hash():
+    codebook = load_codebook()
+    assert tuple(f.name for f in codebook.frames) == FRAMES
+    assert len(codebook.sha256) == 64 and codebook.sha256 == load_codebook().sha256
+    assert "## Rules for hard cases" in codebook.to_markdown()
+
+
+@pytest.mark.parametrize("bad,message", [
+    ({"frames": ["economy"]}, "unknown frame"),
+    ({"primary": "culture"}, "primary must be one of"),
+    ({"frames": ["trade"], "primary": "history"}, "not among the frames present"),
+])
+def test_invalid_labels_are_errors_naming_file_and_line(tmp_path, bad, message):
+    path = write(tmp_path / "labels.jsonl", [row("A#0"), {**row("B#0"), **bad}])
+    with pytest.raises(CorpusError, match=rf"{path}:2: .*{message}"):
+        load_annotations(path)
+
+
+def test_a_unit_annotated_twice_is_an_error(tmp_path):
+    path = write(tmp_path / "labels.jsonl", [row("A#0"), row("A#0")])
+    with pytest.raises(CorpusError, match=r":2: unit A#0 is annotated twice \(first at line 1\)"):
+        load_annotations(path)
+
+
+def test_labels_attach_only_to_unchanged_text(tmp_path):
+    annotations = load_annotations(write(tmp_path / "labels.jsonl", [row("A#0", text="Missiles were tested.")]))
+    assert annotations.loc[0, "security"] and not annotations.loc[0, "trade"]
+    units = pd.DataFrame({"unit_id": ["A#0"], "text": ["Missiles were tested."], "sha1": [unit_sha1("Missiles were tested.")],
+                          "speaker": ["JPN"], "year": [2017], "heldout": [False]})
+    assert attach_text(annotations, units, source="t").loc[0, "text"] == "Missiles were tested."
+    edited = units.assign(text="Missiles were tested again.", sha1=unit_sha1("Missiles were tested again."))
+    with pytest.raises(CorpusError, match="changed text since they were coded"):
+        attach_text(annotations, edited, source="t")
+
+
+def test_keyword_strata_steer_the_draw_but_never_reach_heldout_units():
+    codebook = load_codebook()
+    assert keyword_stratum("The missile tests threaten the security of the region.", codebook) == "security"
+    assert keyword_stratum("Tariffs and exports fell as the economy slowed.", codebook) == "trade"
+    assert keyword_stratum("The colonial past and the apology for it.", codebook) == "history"
+    assert keyword_stratum("The delegation thanks the President.", codebook) == "none"
+    units = pd.DataFrame({"unit_id": [f"U#{i}" for i in range(4)], "heldout": [False] * 4,
+                          "text": ["missile security", "tariff exports", "colonial apology", "greetings"]})
+    drawn = draw_candidates(units, per_stratum={"security": 1, "trade": 1, "history": 1, "none": 1}, seed=0, codebook=codebook)
+    assert sorted(drawn["stratum"]) == ["history", "none", "security", "trade"]

@@ -20,6 +20,9 @@ from analysis.framing.codebook import FRAMES, PRIMARY_LABELS, Codebook
 
 ANNOTATION_DIR = Path(__file__).resolve().parents[2] / "corpora" / "annotations"
 REQUIRED_KEYS = ("unit_id", "doc_id", "paragraph", "sha1", "frames", "primary", "coder")
+FIRST_CODING = "frames-coder-a.jsonl"
+SECOND_CODING = "frames-coder-b.jsonl"
+ADJUDICATION = "adjudication.jsonl"
 
 
 def seed_term_counts(text: str, codebook: Codebook) -> dict[str, int]:
@@ -54,7 +57,7 @@ def draw_candidates(units: pd.DataFrame, *, per_stratum: dict[str, int], seed: i
     return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
 
-def load_annotations(path: Path) -> pd.DataFrame:
+def load_annotations(path: Path, *, required: tuple[str, ...] = REQUIRED_KEYS) -> pd.DataFrame:
     """Read and validate one annotation file; errors name the file and line."""
     rows = []
     seen: dict[str, int] = {}
@@ -66,7 +69,7 @@ def load_annotations(path: Path) -> pd.DataFrame:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
                 raise CorpusError(path, f"not JSON: {error.msg}", line=line_number) from None
-            missing = [key for key in REQUIRED_KEYS if key not in row]
+            missing = [key for key in required if key not in row]
             if missing:
                 raise CorpusError(path, f"missing {', '.join(missing)}", line=line_number)
             unknown = set(row["frames"]) - set(FRAMES)
@@ -103,21 +106,63 @@ def attach_text(annotations: pd.DataFrame, units: pd.DataFrame, *, source: str) 
     return joined.drop(columns="sha1_unit")
 
 
-#: How many candidates each keyword stratum of each subcorpus contributes to the annotation draw.
-#: The strata over-sample frame vocabulary so that every frame gets at least 150 positive units.
-ANNOTATION_DRAW = {
-    "ungdc-japan-korea": {"security": 200, "trade": 160, "history": 130, "none": 110},
-    "kcna-japan-korea": {"security": 100, "trade": 60, "history": 120, "none": 40},
-}
-ANNOTATION_SEED = 20261127
+#: The annotation draws, in order. Each draws, per subcorpus and keyword stratum, from the
+#: units outside the held-out slice that no earlier round drew. The strata over-sample frame
+#: vocabulary so that every frame gets at least 150 positive units.
+ANNOTATION_ROUNDS = (
+    {"seed": 20261127,
+     "draw": {"ungdc-japan-korea": {"security": 200, "trade": 160, "history": 130, "none": 110},
+              "kcna-japan-korea": {"security": 100, "trade": 60, "history": 120, "none": 40}}},
+    {"seed": 20261128,  # round 1 gave 132 trade positives, short of 150
+     "draw": {"ungdc-japan-korea": {"trade": 90}, "kcna-japan-korea": {"trade": 30}}},
+)
 
 
-def annotation_candidates(subcorpora: dict[str, pd.DataFrame], codebook: Codebook, *,
-                          draw: dict[str, dict[str, int]] = ANNOTATION_DRAW, seed: int = ANNOTATION_SEED) -> pd.DataFrame:
-    """The units to annotate: per subcorpus, a stratified draw from its units outside the held-out slice."""
+def annotation_candidates(subcorpora: dict[str, pd.DataFrame], codebook: Codebook, *, round_number: int) -> pd.DataFrame:
+    """The units of one annotation round (1-based), reproducibly: the same subcorpora give the same draw."""
+    earlier: set[str] = set()
+    for number in range(1, round_number):
+        earlier |= set(annotation_candidates(subcorpora, codebook, round_number=number)["unit_id"])
+    spec = ANNOTATION_ROUNDS[round_number - 1]
     parts = []
-    for name, quotas in draw.items():
+    for name, quotas in spec["draw"].items():
         units = subcorpora[name]
-        parts.append(draw_candidates(units[~units["heldout"]], per_stratum=quotas, seed=seed, codebook=codebook)
-                     .assign(subcorpus=name))
-    return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        pool = units[~units["heldout"] & ~units["unit_id"].isin(earlier)]
+        parts.append(draw_candidates(pool, per_stratum=quotas, seed=spec["seed"], codebook=codebook).assign(subcorpus=name))
+    return pd.concat(parts).sample(frac=1.0, random_state=spec["seed"]).reset_index(drop=True)
+
+
+def gold_annotations(directory: Path = ANNOTATION_DIR) -> pd.DataFrame:
+    """The training labels: the first coding, with adjudicated labels where the two coders disagreed.
+
+    A ``resolved_by`` column says which: ``coder-a`` or ``adjudicator``.
+    """
+    first = load_annotations(directory / FIRST_CODING)
+    adjudicated = load_annotations(directory / ADJUDICATION, required=("unit_id", "frames", "primary", "coder"))
+    unknown = set(adjudicated["unit_id"]) - set(first["unit_id"])
+    if unknown:
+        raise CorpusError(directory / ADJUDICATION, f"adjudicates units that were never coded: {sorted(unknown)[:3]}")
+    label_columns = ["frames", "primary", *FRAMES]
+    gold = first.set_index("unit_id")
+    gold["resolved_by"] = "coder-a"
+    update = adjudicated.set_index("unit_id")[label_columns]
+    gold.loc[update.index, label_columns] = update
+    gold.loc[update.index, "resolved_by"] = "adjudicator"
+    return gold.reset_index()
+
+
+def reliability(directory: Path = ANNOTATION_DIR) -> dict:
+    """Agreement of the two independent codings on the units both coded: kappa and alpha per frame and for primary."""
+    from analysis.framing.agreement import cohen_kappa, krippendorff_alpha_nominal
+
+    first = load_annotations(directory / FIRST_CODING).set_index("unit_id")
+    second = load_annotations(directory / SECOND_CODING).set_index("unit_id")
+    shared = sorted(set(first.index) & set(second.index))
+    a, b = first.loc[shared], second.loc[shared]
+    table = {}
+    for column in (*FRAMES, "primary"):
+        x, y = a[column].tolist(), b[column].tolist()
+        table[column] = {"kappa": cohen_kappa(x, y), "alpha": krippendorff_alpha_nominal([x, y]),
+                         "agreement": float((a[column] == b[column]).mean())}
+    disagreements = int(((a["frames"] != b["frames"]) | (a["primary"] != b["primary"])).sum())
+    return {"units": len(shared), "per_label": table, "units_with_any_disagreement": disagreements}

@@ -18,10 +18,12 @@ def cmd_codebook(args: argparse.Namespace) -> int:
 
 def cmd_candidates(args: argparse.Namespace) -> int:
     from analysis.corpus.subcorpus import load_subcorpus
-    from analysis.framing.annotation import ANNOTATION_DRAW, ANNOTATION_SEED, annotation_candidates
+    from analysis.framing.annotation import ANNOTATION_ROUNDS, annotation_candidates
 
-    subcorpora = {name: load_subcorpus(name, args.artifacts / "subcorpora")[0] for name in ANNOTATION_DRAW}
-    candidates = annotation_candidates(subcorpora, load_codebook(), seed=ANNOTATION_SEED if args.seed is None else args.seed)
+    names = {name for spec in ANNOTATION_ROUNDS for name in spec["draw"]}
+    subcorpora = {name: load_subcorpus(name, args.artifacts / "subcorpora")[0] for name in sorted(names)}
+    candidates = annotation_candidates(subcorpora, load_codebook(), round_number=args.round)
+    args.out = args.out / f"round-{args.round}"
     args.out.mkdir(parents=True, exist_ok=True)
     columns = ["unit_id", "doc_id", "paragraph", "sha1", "subcorpus", "speaker", "year", "text"]
     candidates[columns].to_json(args.out / "candidates.jsonl", orient="records", lines=True, force_ascii=False)
@@ -40,6 +42,6 @@ def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
     candidates = commands.add_parser("candidates", help="draw the units to annotate (never held-out units)")
     candidates.add_argument("--out", type=Path, default=artifacts / "annotation", help="folder (default: %(default)s)")
     candidates.add_argument("--batches", type=int, default=4, help="split into this many batches for coders")
-    candidates.add_argument("--seed", type=int, default=None, help="seed of the draw (default: the project's)")
+    candidates.add_argument("--round", type=int, default=1, choices=range(1, 3), help="which annotation round to draw")
     candidates.add_argument("--artifacts", type=Path, default=artifacts)
     candidates.set_defaults(run=cmd_candidates)

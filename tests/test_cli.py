@@ -94,3 +94,21 @@ def test_fetch_refuses_a_file_whose_checksum_differs(tmp_path, monkeypatch, serv
     assert main(["corpus", "fetch", "frac-label-map", "--url", f"{served_shared_folder}/frac_gold_sentences.csv.gz"]) == 2
     assert "sha256" in capsys.readouterr().err
     assert not (tmp_path / "frac").exists() or not any((tmp_path / "frac").iterdir())
+
+
+def test_streaming_all_ungdc_speeches_into_units_in_bounded_memory(tmp_path, data_home):
+    import re
+    import subprocess
+    import sys
+
+    out = tmp_path / "ungdc.parquet"
+    result = subprocess.run([sys.executable, "-m", "analysis", "corpus", "units", "ungdc", "--out", str(out)],
+                            capture_output=True, text=True, check=True)
+    summary = re.search(r"10,568 documents -> ([\d,]+) paragraph units .* peak RSS ([\d,]+) MiB", result.stdout)
+    assert summary, result.stdout
+    units, peak_mib = (int(group.replace(",", "")) for group in summary.groups())
+    assert units > 300_000
+    assert peak_mib < 1024
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(out).metadata.num_rows == units

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.framing.codebook import load_codebook
+from analysis.framing.codebook import FRAMES, load_codebook
 
 
 def cmd_codebook(args: argparse.Namespace) -> int:
@@ -35,6 +35,118 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _training_units(args: argparse.Namespace):
+    from analysis.framing.pipeline import training_set
+
+    return training_set(args.artifacts / "subcorpora")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from analysis.framing.pipeline import train_and_card
+
+    units = _training_units(args)
+    for kind in args.kinds:
+        folder = train_and_card(units, kind=kind, out=args.out, seed=args.seed)
+        card = json.loads((folder / "model_card.json").read_text())
+        macro = card["cross_validation"]["per_frame"][-1]["f1"]
+        print(f"{kind:<11} trained on {len(units)} units -> {folder} (grouped 5-fold CV macro-F1 {macro:.3f})")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from analysis.corpus.manifest import load_manifest
+    from analysis.corpus.readers import open_corpus
+    from analysis.framing.pipeline import evaluate_all
+
+    units = _training_units(args)
+    frac = open_corpus(load_manifest("frac")).to_frame()
+    table = evaluate_all(units, frac, out=args.out, kinds=args.kinds, seed=args.seed, model_dir=args.models)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"written to {args.out}")
+    return 0
+
+
+def _read_prediction_input(path: Path) -> tuple[list, list[str]]:
+    from analysis.corpus.model import CorpusError
+
+    ids, texts = [], []
+    with open(path, encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                raise CorpusError(path, "blank line: every line must be {\"id\": ..., \"text\": ...}", line=line_number)
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise CorpusError(path, f"not JSON: {error.msg}", line=line_number) from None
+            if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
+                raise CorpusError(path, 'each line needs "id" and a string "text"', line=line_number)
+            ids.append(record["id"])
+            texts.append(record["text"])
+    return ids, texts
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    import sys
+    import time
+
+    from analysis.framing.models import load_model
+
+    ids, texts = _read_prediction_input(args.input)
+    model = load_model(args.model)
+    started = time.perf_counter()
+    predictions = model.predict(texts)
+    seconds = time.perf_counter() - started
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.output, "w", encoding="utf-8") as handle:
+        for unit_id, prediction in zip(ids, predictions):
+            handle.write(json.dumps({"id": unit_id, "frames": prediction.frames, "primary": prediction.primary,
+                                     "scores": prediction.scores}, ensure_ascii=False) + "\n")
+    print(f"{len(texts)} units in {seconds:.1f} s ({len(texts) / max(seconds, 1e-9):,.0f} units/s) -> {args.output}",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.framing.models import load_model
+    from analysis.framing.pipeline import apply_model, frame_shares
+    from analysis.persist import write_manifest
+
+    units, subcorpus_manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
+    model = load_model(args.model)
+    predictions = apply_model(model, units)
+    out = args.out / args.corpus
+    out.mkdir(parents=True, exist_ok=True)
+    predictions.to_parquet(out / "unit_frames.parquet", index=False)
+    shares = frame_shares(predictions)
+    shares.to_csv(out / "frame_shares_by_speaker_year.csv", index=False, float_format="%.4f")
+    card = json.loads((Path(args.model) / "model_card.json").read_text())
+    write_manifest(out, stage="frames-apply",
+                   inputs={"subcorpus": args.corpus, "subcorpus_input_sha256": subcorpus_manifest["inputs"]["sha256"],
+                           "model": str(args.model), "model_labels_sha256": card["training"]["labels_sha256"]},
+                   config={"model": card["model"], "thresholds": card["thresholds"]},
+                   counts={"units": len(predictions), "documents": int(predictions["doc_id"].nunique())})
+    overall = predictions[list(FRAMES)].mean().round(3).to_dict()
+    print(f"{args.corpus}: {len(predictions):,} units, mean frame probability {overall} -> {out}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from analysis.framing.models import load_model
+    from analysis.framing.pipeline import explain
+
+    units = _training_units(args)
+    explanation = explain(load_model(args.model), units, terms=args.terms, exemplars=args.exemplars)
+    for frame, part in explanation.items():
+        print(f"## {frame} ({part['units_marked']} of {len(units)} annotated units marked)")
+        print("   terms: " + ", ".join(t["term"] for t in part["terms"]))
+        for exemplar in part["exemplars"]:
+            print(f"   [{exemplar['probability']:.2f}] {exemplar['unit_id']}: {exemplar['text'][:200]}")
+    if args.json:
+        args.json.write_text(json.dumps(explanation, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
     frames = stages.add_parser("frames", help="framing: codebook, annotation, reliability")
     commands = frames.add_subparsers(dest="command", required=True)
@@ -45,3 +157,45 @@ def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
     candidates.add_argument("--round", type=int, default=1, choices=range(1, 3), help="which annotation round to draw")
     candidates.add_argument("--artifacts", type=Path, default=artifacts)
     candidates.set_defaults(run=cmd_candidates)
+
+    from analysis.framing.models import MODEL_KINDS
+    from analysis.framing.pipeline import DEFAULT_KIND
+
+    models = artifacts / "models" / "frames"
+    default_model = models / DEFAULT_KIND
+
+    train = commands.add_parser("train", help="train frame models on the annotations, with model cards")
+    train.add_argument("--kinds", nargs="+", choices=MODEL_KINDS, default=list(MODEL_KINDS))
+    train.add_argument("--out", type=Path, default=models, help="(default: %(default)s)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--artifacts", type=Path, default=artifacts)
+    train.set_defaults(run=cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="grouped 5-fold CV of every model, reliability curves, FrAC check")
+    evaluate.add_argument("--kinds", nargs="+", choices=MODEL_KINDS, default=list(MODEL_KINDS))
+    evaluate.add_argument("--out", type=Path, default=artifacts / "evaluation" / "frames", help="(default: %(default)s)")
+    evaluate.add_argument("--models", type=Path, default=models, help="trained models for the FrAC check (default: %(default)s)")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--artifacts", type=Path, default=artifacts)
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    predict = commands.add_parser("predict", help='frames of each {"id", "text"} line of a JSONL file')
+    predict.add_argument("--input", type=Path, required=True, help='JSONL, one {"id": ..., "text": ...} a line')
+    predict.add_argument("--output", type=Path, required=True, help="JSONL, one prediction a line, same order")
+    predict.add_argument("--model", type=Path, default=default_model, help="a model folder (default: %(default)s, built by `make models`)")
+    predict.set_defaults(run=cmd_predict)
+
+    apply = commands.add_parser("apply", help="frame shares of a built subcorpus by speaker and year")
+    apply.add_argument("--corpus", required=True, help="a built subcorpus, e.g. ungdc-japan-korea")
+    apply.add_argument("--model", type=Path, default=default_model, help="(default: %(default)s)")
+    apply.add_argument("--out", type=Path, default=artifacts / "frames", help="(default: %(default)s)")
+    apply.add_argument("--artifacts", type=Path, default=artifacts)
+    apply.set_defaults(run=cmd_apply)
+
+    explain = commands.add_parser("explain", help="each frame's most telling terms and exemplar units")
+    explain.add_argument("--model", type=Path, default=default_model, help="(default: %(default)s)")
+    explain.add_argument("--terms", type=int, default=15)
+    explain.add_argument("--exemplars", type=int, default=3)
+    explain.add_argument("--json", type=Path, help="also write the explanation as JSON here")
+    explain.add_argument("--artifacts", type=Path, default=artifacts)
+    explain.set_defaults(run=cmd_explain)

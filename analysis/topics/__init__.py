@@ -1,0 +1,1 @@
+"""Topic models behind one contract (gensim LDA, scikit-learn NMF, BERTopic), and their evaluation."""

@@ -342,6 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
     from analysis.framing.cli import add_commands as add_frames_commands
 
     add_frames_commands(stages, DEFAULT_ARTIFACTS)
+
+    from analysis.topics.cli import add_commands as add_topics_commands
+
+    add_topics_commands(stages, DEFAULT_ARTIFACTS)
     return parser
 
 

@@ -1,0 +1,72 @@
+"""``python -m analysis topics ...``: fit a topic model on a subcorpus, apply a fitted one to another."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.preprocess import Preprocessor
+    from analysis.topics.metrics import evaluate_topics
+    from analysis.topics.pipeline import fit_topic_model, prevalence, write_model_card
+
+    units, manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
+    training = units[~units["heldout"]].reset_index(drop=True)
+    model = fit_topic_model(training, backend=args.model, n_topics=args.k, seed=args.seed)
+    reference = model.preprocessor_.transform(training["text"].tolist())
+    metrics = evaluate_topics(model.result(), reference)
+    folder = model.save(args.out)
+    write_model_card(model, folder, subcorpus=args.corpus, subcorpus_manifest=manifest, metrics=metrics)
+    for by in ("year", "speaker"):
+        prevalence(training, model.doc_topic_, by=by).to_csv(folder / f"prevalence_by_{by}.csv", index=False, float_format="%.5f")
+    model.topic_info().to_csv(folder / "topic_info.csv", index=False)
+    print(f"{args.model} K={args.k} seed={args.seed} on {len(training):,} units of {args.corpus} "
+          f"(held-out units excluded: {int(units['heldout'].sum()):,}): NPMI {metrics['npmi']:.3f}, "
+          f"C_V {metrics['c_v']:.3f}, diversity {metrics['diversity']:.3f} -> {folder}")
+    print(model.topic_info().to_string(index=False))
+    return 0
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.topics.models import load_topic_model
+    from analysis.topics.pipeline import prevalence
+    from analysis.topics.result import TopicResult
+
+    model = load_topic_model(args.model)
+    units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
+    doc_topic = model.transform(units["text"].tolist())
+    args.out.mkdir(parents=True, exist_ok=True)
+    table = units[["unit_id", "doc_id", "speaker", "year", "heldout"]].copy()
+    table["dominant_topic"] = TopicResult(topics=model.topics_, doc_topic=doc_topic).dominant_topic()
+    pd.concat([table, pd.DataFrame(doc_topic, columns=[f"topic_{t}" for t in range(doc_topic.shape[1])])], axis=1) \
+        .to_parquet(args.out / "doc_topic.parquet", index=False)
+    for by in ("year", "speaker"):
+        prevalence(units, doc_topic, by=by).to_csv(args.out / f"prevalence_by_{by}.csv", index=False, float_format="%.5f")
+    print(f"{model.backend} model {args.model} applied to {len(units):,} units of {args.corpus} -> {args.out}")
+    return 0
+
+
+def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
+    from analysis.topics.models import BACKENDS
+
+    topics = stages.add_parser("topics", help="topic models: fit on a subcorpus, apply to another")
+    commands = topics.add_subparsers(dest="command", required=True)
+    fit = commands.add_parser("fit", help="fit a topic model on a built subcorpus (held-out units excluded)")
+    fit.add_argument("--corpus", required=True, help="a built subcorpus, e.g. ungdc-japan-korea")
+    fit.add_argument("--model", required=True, choices=sorted(BACKENDS))
+    fit.add_argument("--k", type=int, default=20, help="number of topics")
+    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--out", type=Path, required=True)
+    fit.add_argument("--artifacts", type=Path, default=artifacts)
+    fit.set_defaults(run=cmd_fit)
+    apply = commands.add_parser("apply", help="topic shares of another subcorpus under a fitted model")
+    apply.add_argument("--model", type=Path, required=True, help="a folder written by `topics fit`")
+    apply.add_argument("--corpus", required=True, help="a built subcorpus, e.g. kcna-japan-korea")
+    apply.add_argument("--out", type=Path, required=True)
+    apply.add_argument("--artifacts", type=Path, default=artifacts)
+    apply.set_defaults(run=cmd_apply)

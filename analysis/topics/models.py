@@ -1,0 +1,345 @@
+"""Three topic-model backends behind one contract.
+
+Every backend has a keyword-only constructor, ``fit(docs)`` returning
+``self``, ``transform(new_docs)`` giving a document-topic matrix,
+``topics_`` (top words with weights), ``topic_info()``, ``result()`` (a
+:class:`~analysis.topics.result.TopicResult`, all the metrics read), and
+``save(folder)`` / ``load_topic_model(folder)`` in formats that need no pickle
+(json, npz, safetensors).
+
+``lda``
+    gensim ``LdaModel`` on the preprocessed tokens; deterministic for a seed
+    (inference re-seeds before every ``transform``).
+``nmf``
+    scikit-learn ``NMF`` on TF-IDF of the preprocessed tokens.
+``bertopic``
+    BERTopic on the packaged MiniLM embeddings (cached by content hash),
+    seeded UMAP and HDBSCAN, topic words from the same preprocessing; new
+    documents are assigned by cosine similarity to the topic embeddings, which
+    is what survives a safetensors save.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from analysis.preprocess import PreprocessConfig, Preprocessor
+from analysis.topics.result import TopicResult
+
+TOP_WORDS = 25
+
+
+class TopicModel:
+    """The shared contract; subclasses implement ``_fit_tokens``/``_doc_topic`` and their state."""
+
+    backend: ClassVar[str]
+
+    def __init__(self, *, n_topics: int = 20, seed: int = 0, preprocess: PreprocessConfig = PreprocessConfig()):
+        self.n_topics = n_topics
+        self.seed = seed
+        self.preprocess = preprocess
+
+    def fit(self, docs: Sequence[str]) -> TopicModel:
+        docs = list(docs)
+        self.preprocessor_ = Preprocessor(config=self.preprocess).fit(docs)
+        tokens = self.preprocessor_.transform(docs)
+        self._fit(docs, tokens)
+        self.doc_topic_ = self._doc_topic(docs, tokens, fitting=True)
+        return self
+
+    def transform(self, docs: Sequence[str]) -> np.ndarray:
+        """Document-topic matrix (n, n_topics) of new documents; rows sum to 1, or 0 where nothing is known."""
+        self._check_fitted()
+        docs = list(docs)
+        return self._doc_topic(docs, self.preprocessor_.transform(docs), fitting=False)
+
+    def result(self) -> TopicResult:
+        self._check_fitted()
+        return TopicResult(topics=self.topics_, doc_topic=self.doc_topic_)
+
+    def topic_info(self) -> pd.DataFrame:
+        """One row per topic: its id, how many fitted documents it dominates, and its top ten words."""
+        dominant = self.result().dominant_topic()
+        return pd.DataFrame({
+            "topic": range(len(self.topics_)),
+            "documents": [int((dominant == t).sum()) for t in range(len(self.topics_))],
+            "words": [" ".join(word for word, _ in topic[:10]) for topic in self.topics_],
+        })
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "topics_"):
+            raise RuntimeError(f"this {type(self).__name__} is not fitted yet: call fit(docs) first")
+
+    def save(self, folder: Path) -> Path:
+        self._check_fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.preprocessor_.save(folder)
+        config = {"backend": self.backend, "n_topics": self.n_topics, "seed": self.seed,
+                  "preprocess": self.preprocess.to_dict(), **self._params()}
+        (folder / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+        (folder / "topics.json").write_text(json.dumps(self.topics_, indent=1) + "\n")
+        np.savez(folder / "doc_topic.npz", doc_topic=self.doc_topic_)
+        self._save_state(folder)
+        return folder
+
+    # backend hooks
+    def _params(self) -> dict:
+        return {}
+
+    def _fit(self, docs: list[str], tokens: list[list[str]]) -> None:
+        raise NotImplementedError
+
+    def _doc_topic(self, docs: list[str], tokens: list[list[str]], *, fitting: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def _save_state(self, folder: Path) -> None:
+        raise NotImplementedError
+
+    def _load_state(self, folder: Path) -> None:
+        raise NotImplementedError
+
+
+def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    totals = matrix.sum(axis=1, keepdims=True)
+    return np.divide(matrix, totals, out=np.zeros_like(matrix, dtype=float), where=totals > 0)
+
+
+def _top_words(weights: np.ndarray, vocabulary: Sequence[str], n: int = TOP_WORDS) -> list[list[tuple[str, float]]]:
+    return [[(vocabulary[i], round(float(row[i]), 6)) for i in np.argsort(-row, kind="stable")[:n]] for row in weights]
+
+
+class LdaTopicModel(TopicModel):
+    """gensim ``LdaModel``; ``passes``, ``iterations``, ``alpha`` and ``eta`` as gensim names them."""
+
+    backend = "lda"
+
+    def __init__(self, *, n_topics: int = 20, seed: int = 0, preprocess: PreprocessConfig = PreprocessConfig(),
+                 passes: int = 10, iterations: int = 100, alpha: str = "auto", eta: str | None = "auto"):
+        super().__init__(n_topics=n_topics, seed=seed, preprocess=preprocess)
+        self.passes = passes
+        self.iterations = iterations
+        self.alpha = alpha
+        self.eta = eta
+
+    def _params(self) -> dict:
+        return {"passes": self.passes, "iterations": self.iterations, "alpha": self.alpha, "eta": self.eta}
+
+    def _dictionary(self):
+        from gensim.corpora import Dictionary
+
+        dictionary = Dictionary()
+        dictionary.token2id = {word: i for i, word in enumerate(self.preprocessor_.vocabulary_)}
+        dictionary.id2token = dict(enumerate(self.preprocessor_.vocabulary_))
+        return dictionary
+
+    def _bows(self, tokens: list[list[str]]):
+        index = {word: i for i, word in enumerate(self.preprocessor_.vocabulary_)}
+        bows = []
+        for document in tokens:
+            counts: dict[int, int] = {}
+            for word in document:
+                counts[index[word]] = counts.get(index[word], 0) + 1
+            bows.append(sorted(counts.items()))
+        return bows
+
+    def _fit(self, docs, tokens):
+        from gensim.models import LdaModel
+
+        self.model_ = LdaModel(corpus=self._bows(tokens), id2word=self._dictionary(), num_topics=self.n_topics,
+                               passes=self.passes, iterations=self.iterations, alpha=self.alpha, eta=self.eta,
+                               random_state=self.seed)
+        self.topics_ = _top_words(self.model_.get_topics(), self.preprocessor_.vocabulary_)
+
+    def _doc_topic(self, docs, tokens, *, fitting):
+        # gensim draws the variational start from the model's RandomState: re-seed so that
+        # the same documents always get the same topics, before and after save/load.
+        self.model_.random_state = np.random.RandomState(self.seed)
+        bows = self._bows(tokens)
+        gamma, _ = self.model_.inference(bows)
+        gamma[[not bow for bow in bows]] = 0.0
+        return _normalise_rows(gamma)
+
+    def _save_state(self, folder):
+        # inference reads only alpha and exp(E[log beta]); saving the latter exactly keeps transform bit-identical
+        np.savez(folder / "lda.npz", topic_word_lambda=self.model_.state.get_lambda(),
+                 exp_elog_beta=self.model_.expElogbeta, alpha=self.model_.alpha, eta=self.model_.eta)
+
+    def _load_state(self, folder):
+        from gensim.models import LdaModel
+
+        with np.load(folder / "lda.npz", allow_pickle=False) as state:
+            lam, alpha, eta = state["topic_word_lambda"], state["alpha"], state["eta"]
+            exp_elog_beta = state["exp_elog_beta"]
+        self.model_ = LdaModel(id2word=self._dictionary(), num_topics=self.n_topics, alpha=alpha, eta=eta,
+                               iterations=self.iterations, random_state=self.seed, dtype=exp_elog_beta.dtype)
+        self.model_.state.sstats = lam - eta
+        self.model_.expElogbeta = exp_elog_beta
+
+
+class NmfTopicModel(TopicModel):
+    """scikit-learn ``NMF`` (NNDSVD start) on sublinear TF-IDF of the preprocessed tokens."""
+
+    backend = "nmf"
+
+    def __init__(self, *, n_topics: int = 20, seed: int = 0, preprocess: PreprocessConfig = PreprocessConfig(),
+                 init: str | None = "nndsvd", max_iter: int = 400, sublinear_tf: bool = True):
+        super().__init__(n_topics=n_topics, seed=seed, preprocess=preprocess)
+        self.init = init
+        self.max_iter = max_iter
+        self.sublinear_tf = sublinear_tf
+
+    def _params(self) -> dict:
+        return {"init": self.init, "max_iter": self.max_iter, "sublinear_tf": self.sublinear_tf}
+
+    def _vectorizer(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vocabulary = {word: i for i, word in enumerate(self.preprocessor_.vocabulary_)}
+        return TfidfVectorizer(analyzer=lambda tokens: tokens, vocabulary=vocabulary, sublinear_tf=self.sublinear_tf)
+
+    def _fit(self, docs, tokens):
+        from sklearn.decomposition import NMF
+
+        self.vectorizer_ = self._vectorizer().fit(tokens)
+        self.model_ = NMF(n_components=self.n_topics, init=self.init, max_iter=self.max_iter, random_state=self.seed)
+        self._fit_weights = self.model_.fit_transform(self.vectorizer_.transform(tokens))
+        self.components_ = self.model_.components_
+        self.topics_ = _top_words(self.components_, self.preprocessor_.vocabulary_)
+
+    def _doc_topic(self, docs, tokens, *, fitting):
+        from sklearn.decomposition import non_negative_factorization
+
+        if fitting:
+            weights = self._fit_weights
+            del self._fit_weights
+        else:
+            weights, _, _ = non_negative_factorization(self.vectorizer_.transform(tokens), H=self.components_,
+                                                       n_components=self.n_topics, init="custom", update_H=False,
+                                                       max_iter=self.max_iter, random_state=self.seed)
+        return _normalise_rows(weights)
+
+    def _save_state(self, folder):
+        np.savez(folder / "nmf.npz", components=self.components_, idf=self.vectorizer_.idf_)
+
+    def _load_state(self, folder):
+        with np.load(folder / "nmf.npz", allow_pickle=False) as state:
+            self.components_ = state["components"]
+            idf = state["idf"]
+        self.vectorizer_ = self._vectorizer().fit([[]])
+        self.vectorizer_.idf_ = idf
+
+
+class BertopicTopicModel(TopicModel):
+    """BERTopic with MiniLM embeddings, seeded UMAP and HDBSCAN, reduced to ``n_topics`` topics."""
+
+    backend = "bertopic"
+
+    def __init__(self, *, n_topics: int = 20, seed: int = 0, preprocess: PreprocessConfig = PreprocessConfig(),
+                 min_cluster_size: int = 10, n_neighbors: int = 15, reduce_outliers: bool = False):
+        super().__init__(n_topics=n_topics, seed=seed, preprocess=preprocess)
+        self.min_cluster_size = min_cluster_size
+        self.n_neighbors = n_neighbors
+        self.reduce_outliers = reduce_outliers
+
+    def _params(self) -> dict:
+        return {"min_cluster_size": self.min_cluster_size, "n_neighbors": self.n_neighbors,
+                "reduce_outliers": self.reduce_outliers}
+
+    def _fit(self, docs, tokens):
+        from bertopic import BERTopic
+        from hdbscan import HDBSCAN
+        from sklearn.feature_extraction.text import CountVectorizer
+        from umap import UMAP
+
+        from analysis.embeddings import embed
+
+        embeddings = embed(docs)
+        # BERTopic strips every character but [A-Za-z0-9 ] before counting words, which would turn the
+        # phrase token "north_korea" into "northkorea": hand it vocabulary indices ("w17") and map back.
+        vocabulary = self.preprocessor_.vocabulary_
+        index = {word: i for i, word in enumerate(vocabulary)}
+        joined = [" ".join(f"w{index[word]}" for word in document) for document in tokens]
+        # topic words come from the same preprocessing as the other backends (tokens joined by spaces)
+        vectorizer = CountVectorizer(token_pattern=r"\S+", lowercase=False)
+        model = BERTopic(
+            embedding_model=None,
+            umap_model=UMAP(n_neighbors=self.n_neighbors, n_components=5, min_dist=0.0, metric="cosine",
+                            random_state=self.seed),
+            hdbscan_model=HDBSCAN(min_cluster_size=self.min_cluster_size, metric="euclidean",
+                                  cluster_selection_method="eom", prediction_data=True),
+            vectorizer_model=vectorizer, top_n_words=TOP_WORDS, calculate_probabilities=False,
+        )
+        model.fit(joined, embeddings)
+        # BERTopic counts its outlier topic (-1) among nr_topics: reduce to n_topics real topics
+        outliers = 1 if -1 in set(model.topics_) else 0
+        if len(set(model.topics_)) - outliers > self.n_topics:
+            model.reduce_topics(joined, nr_topics=self.n_topics + outliers)
+        assignments = model.topics_
+        if self.reduce_outliers and -1 in assignments:
+            assignments = model.reduce_outliers(joined, assignments, strategy="embeddings", embeddings=embeddings)
+            model.update_topics(joined, topics=assignments, vectorizer_model=vectorizer)
+        topic_ids = sorted(t for t in set(model.topics_) if t != -1)
+        offset = 1 if -1 in set(model.topics_) else 0
+        self.topic_embeddings_ = np.asarray(model.topic_embeddings_)[[t + offset for t in topic_ids]]
+        self.topics_ = [[(vocabulary[int(code[1:])], round(float(weight), 6)) for code, weight in model.get_topic(t) if code][:TOP_WORDS]
+                        for t in topic_ids]
+        index = {t: i for i, t in enumerate(topic_ids)}
+        self._fit_assignments = np.array([index.get(t, -1) for t in assignments])
+
+    def _doc_topic(self, docs, tokens, *, fitting):
+        if fitting:
+            one_hot = np.zeros((len(docs), len(self.topics_)))
+            assigned = self._fit_assignments >= 0
+            one_hot[np.flatnonzero(assigned), self._fit_assignments[assigned]] = 1.0
+            del self._fit_assignments
+            return one_hot
+        from analysis.embeddings import embed
+
+        vectors = embed(docs)
+        topics = self.topic_embeddings_ / np.linalg.norm(self.topic_embeddings_, axis=1, keepdims=True)
+        similarity = np.clip(vectors @ topics.T, 0.0, None)
+        return _normalise_rows(similarity)
+
+    def _save_state(self, folder):
+        from safetensors.numpy import save_file
+
+        save_file({"topic_embeddings": self.topic_embeddings_.astype(np.float32)}, str(folder / "topic_embeddings.safetensors"))
+
+    def _load_state(self, folder):
+        from safetensors.numpy import load_file
+
+        self.topic_embeddings_ = load_file(str(folder / "topic_embeddings.safetensors"))["topic_embeddings"]
+
+
+BACKENDS: dict[str, type[TopicModel]] = {cls.backend: cls for cls in (LdaTopicModel, NmfTopicModel, BertopicTopicModel)}
+
+
+def make_topic_model(backend: str, **params) -> TopicModel:
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown topic backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    return BACKENDS[backend](**params)
+
+
+def load_topic_model(folder: Path) -> TopicModel:
+    """Load a saved topic model (json, npz and safetensors only)."""
+    folder = Path(folder)
+    config_path = folder / "config.json"
+    if not config_path.exists():
+        raise FileNotFoundError(f"{folder} holds no topic model (config.json is missing)")
+    config = json.loads(config_path.read_text())
+    backend = config.pop("backend")
+    preprocess = PreprocessConfig.from_dict(config.pop("preprocess"))
+    model = BACKENDS[backend](preprocess=preprocess, **config)
+    model.preprocessor_ = Preprocessor.load(folder)
+    model.topics_ = [[(word, weight) for word, weight in topic] for topic in json.loads((folder / "topics.json").read_text())]
+    with np.load(folder / "doc_topic.npz", allow_pickle=False) as data:
+        model.doc_topic_ = data["doc_topic"]
+    model._load_state(folder)
+    return model

@@ -1,0 +1,46 @@
+"""The topics stage: fit a backend on a subcorpus (never its held-out units), card it, apply it elsewhere."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.corpus.heldout import training_entry_point
+from analysis.persist import package_versions
+from analysis.topics.models import TopicModel, make_topic_model
+
+TOPIC_PACKAGES = ("gensim", "scikit-learn", "bertopic", "umap-learn", "hdbscan", "sentence-transformers")
+
+
+@training_entry_point
+def fit_topic_model(units: pd.DataFrame, *, backend: str, n_topics: int, seed: int, **params) -> TopicModel:
+    """Fit one backend on the units' text (held-out units are refused)."""
+    return make_topic_model(backend, n_topics=n_topics, seed=seed, **params).fit(units["text"].tolist())
+
+
+def prevalence(units: pd.DataFrame, doc_topic, *, by: str) -> pd.DataFrame:
+    """Tidy topic prevalence: the mean topic share of the units in each group of ``by`` (e.g. year, speaker)."""
+    shares = pd.DataFrame(doc_topic, columns=range(doc_topic.shape[1]))
+    shares[by] = units[by].to_numpy()
+    table = shares.groupby(by).mean().stack().rename("prevalence").reset_index().rename(columns={"level_1": "topic"})
+    table["units"] = table[by].map(units[by].value_counts())
+    return table.sort_values([by, "topic"]).reset_index(drop=True)
+
+
+def write_model_card(model: TopicModel, folder: Path, *, subcorpus: str, subcorpus_manifest: dict, metrics: dict) -> Path:
+    card = {
+        "backend": model.backend,
+        "n_topics": model.n_topics,
+        "seed": model.seed,
+        "parameters": model._params(),
+        "preprocessing": {"config": model.preprocess.to_dict(), "steps": model.preprocessor_.steps_},
+        "corpus": {"subcorpus": subcorpus, "input_sha256": subcorpus_manifest["inputs"]["sha256"],
+                   "units_manifest": subcorpus_manifest["config"]},
+        "metrics": metrics,
+        "versions": package_versions(TOPIC_PACKAGES),
+    }
+    path = folder / "model_card.json"
+    path.write_text(json.dumps(card, indent=2, sort_keys=True, default=str) + "\n")
+    return path

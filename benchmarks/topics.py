@@ -1,0 +1,122 @@
+"""Topic backends side by side with the reference configurations, on 20 Newsgroups and BBC News.
+
+    .venv/bin/python benchmarks/topics.py            # K in 10..50, 3 seeds, both corpora (hours on 2 cores)
+    .venv/bin/python benchmarks/topics.py --quick    # BBC, K=10, one seed (minutes)
+
+Every configuration fits the same preprocessing (regex tokens of 3+ letters,
+English stopwords, document frequency >= 5, no phrases or lemmas: the
+condition under which the reference numbers in the issue were measured) and is
+scored by the same metrics (NPMI and diversity from ``analysis.topics.metrics``;
+NMI of the dominant topic against the label). 20 Newsgroups is read without
+headers (the corpus reader parses them into metadata), and quoted replies and
+signatures are removed here, as in the BERTopic paper. Results are written to
+``reports/benchmarks/topics.csv`` and summarised per configuration (mean over K
+and seeds) beside the BERTopic paper's published table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.corpus.manifest import load_manifest
+from analysis.corpus.readers import open_corpus
+from analysis.preprocess import PreprocessConfig
+from analysis.topics.metrics import Reference, evaluate_topics
+from analysis.topics.models import make_topic_model
+
+PLAIN = PreprocessConfig(domain_stopwords=False, lemmatize=False, phrases=False, min_df=5, max_df=1.0)
+
+#: name -> (backend, parameters). "reference" rows are each library's defaults.
+CONFIGURATIONS = {
+    "lda-reference": ("lda", {"passes": 1, "iterations": 50, "alpha": "symmetric", "eta": None}),
+    "nmf-reference": ("nmf", {"init": None, "max_iter": 200, "sublinear_tf": False}),
+    "bertopic-reference": ("bertopic", {"min_cluster_size": 10, "n_neighbors": 15, "reduce_outliers": False}),
+    "lda-ours": ("lda", {"passes": 10, "iterations": 100, "alpha": "auto", "eta": "auto"}),
+    "nmf-ours": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True}),
+    "bertopic-ours": ("bertopic", {"min_cluster_size": 10, "n_neighbors": 15, "reduce_outliers": True}),
+}
+
+#: Grootendorst (2022), BERTopic paper, Table 1 (NPMI, TD), mean over K = 10..50.
+PUBLISHED = {
+    ("20newsgroups", "bertopic"): (0.159, 0.833), ("20newsgroups", "lda"): (0.058, 0.749), ("20newsgroups", "nmf"): (0.089, 0.663),
+    ("bbc", "bertopic"): (0.170, 0.802), ("bbc", "lda"): (0.014, 0.577), ("bbc", "nmf"): (0.012, 0.549),
+}
+
+_QUOTE = re.compile(r"(writes in|writes:|wrote:|says:|said:|^In article|^Quoted from|^\||^>)")
+
+
+def strip_quotes_and_signature(text: str) -> str:
+    """Remove quoted lines of earlier posts and the signature block after the last ``--`` line."""
+    lines = [line for line in text.split("\n") if not _QUOTE.search(line)]
+    body = "\n".join(lines).strip()
+    head, separator, _ = body.rpartition("\n--")
+    return head if separator else body
+
+
+def load_benchmark_corpus(name: str) -> tuple[list[str], list[str]]:
+    texts, labels = [], []
+    for document in open_corpus(load_manifest(name)):
+        text = strip_quotes_and_signature(document.text) if name == "20newsgroups" else document.text
+        if text.strip():
+            texts.append(text)
+            labels.append(document.meta["label"])
+    return texts, labels
+
+
+def run(corpora: list[str], ks: list[int], seeds: list[int], configurations: list[str], out: Path) -> pd.DataFrame:
+    rows = []
+    for corpus in corpora:
+        texts, labels = load_benchmark_corpus(corpus)
+        reference = None
+        for k in ks:
+            for seed in seeds:
+                for name in configurations:
+                    backend, params = CONFIGURATIONS[name]
+                    started = time.perf_counter()
+                    model = make_topic_model(backend, n_topics=k, seed=seed, preprocess=PLAIN, **params).fit(texts)
+                    seconds = time.perf_counter() - started
+                    if reference is None:  # the same preprocessing for every configuration: build the reference once
+                        reference = Reference(model.preprocessor_.transform(texts))
+                    metrics = evaluate_topics(model.result(), reference, labels=labels)
+                    rows.append({"corpus": corpus, "configuration": name, "backend": backend, "k": k, "seed": seed,
+                                 "npmi": metrics["npmi"], "diversity": metrics["diversity"], "nmi": metrics["nmi"],
+                                 "outlier_share": metrics["outlier_share"], "fit_seconds": seconds})
+                    print(f"{corpus:<13} {name:<19} K={k:<3} seed={seed} NPMI {metrics['npmi']:.3f} "
+                          f"TD {metrics['diversity']:.3f} NMI {metrics['nmi']:.3f} fit {seconds:.0f} s", flush=True)
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    pd.DataFrame(rows).to_csv(out, index=False, float_format="%.4f")
+    return pd.DataFrame(rows)
+
+
+def summarise(results: pd.DataFrame) -> pd.DataFrame:
+    summary = results.groupby(["corpus", "configuration", "backend"])[["npmi", "diversity", "nmi", "fit_seconds"]].mean().reset_index()
+    summary["paper_npmi"] = [PUBLISHED.get((c, b), (None, None))[0] for c, b in zip(summary["corpus"], summary["backend"])]
+    summary["paper_td"] = [PUBLISHED.get((c, b), (None, None))[1] for c, b in zip(summary["corpus"], summary["backend"])]
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="BBC only, K=10, seed 0")
+    parser.add_argument("--corpora", nargs="+", default=["20newsgroups", "bbc"])
+    parser.add_argument("--ks", nargs="+", type=int, default=[10, 20, 30, 40, 50])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--configurations", nargs="+", choices=sorted(CONFIGURATIONS), default=list(CONFIGURATIONS))
+    parser.add_argument("--out", type=Path, default=Path("reports/benchmarks/topics.csv"))
+    args = parser.parse_args()
+    if args.quick:
+        args.corpora, args.ks, args.seeds = ["bbc"], [10], [0]
+        args.out = args.out.with_name("topics-quick.csv")
+    results = run(args.corpora, args.ks, args.seeds, args.configurations, args.out)
+    summary = summarise(results)
+    summary.to_csv(args.out.with_name(args.out.stem + "-summary.csv"), index=False, float_format="%.4f")
+    print(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""One contract test runs every topic backend on real BBC News articles."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+from analysis.preprocess import PreprocessConfig
+from analysis.topics.models import BACKENDS, load_topic_model, make_topic_model
+
+K = 5
+SMALL = PreprocessConfig(min_df=3, max_df=0.5, phrase_min_count=3)
+
+
+@pytest.fixture(scope="module")
+def bbc(open_named):
+    """400 real articles to fit on and 60 others to transform, across the five classes."""
+    documents = list(open_named("bbc"))
+    rng = np.random.default_rng(0)
+    picked = rng.choice(len(documents), size=460, replace=False)
+    texts = [documents[i].text for i in picked]
+    labels = [documents[i].meta["label"] for i in picked]
+    return texts[:400], texts[400:], labels[:400]
+
+
+@pytest.fixture(scope="module", params=sorted(BACKENDS))
+def fitted(request, bbc):
+    train, _, _ = bbc
+    model = make_topic_model(request.param, n_topics=K, seed=3, preprocess=SMALL)
+    assert model.fit(train) is model
+    return model
+
+
+def test_constructor_is_keyword_only_and_unfitted_models_refuse_transform():
+    for backend, cls in BACKENDS.items():
+        parameters = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
+        assert all(p.kind == p.KEYWORD_ONLY for p in parameters), backend
+        with pytest.raises(RuntimeError, match="not fitted"):
+            make_topic_model(backend).transform(["text"])
+
+
+def test_topics_doc_topic_and_topic_info(fitted, bbc):
+    train, _, _ = bbc
+    k = len(fitted.topics_)
+    assert 2 <= k <= K
+    assert all(len(topic) >= 10 and all(isinstance(w, str) for w, _ in topic) for topic in fitted.topics_)
+    doc_topic = fitted.result().doc_topic
+    assert doc_topic.shape == (len(train), k) and (doc_topic >= 0).all()
+    assert np.allclose(doc_topic.sum(axis=1)[doc_topic.sum(axis=1) > 0], 1.0)
+    info = fitted.topic_info()
+    assert list(info.columns) == ["topic", "documents", "words"] and len(info) == k
+
+
+def test_transform_new_documents_and_save_load_is_the_identity(fitted, bbc, tmp_path):
+    _, new, _ = bbc
+    matrix = fitted.transform(new)
+    assert matrix.shape == (len(new), len(fitted.topics_))
+    assert np.allclose(matrix.sum(axis=1)[matrix.sum(axis=1) > 0], 1.0)
+    np.testing.assert_array_equal(fitted.transform(new), matrix)  # transform is deterministic
+    folder = fitted.save(tmp_path / fitted.backend)
+    assert not [p for p in folder.iterdir() if p.suffix not in {".json", ".npz", ".safetensors"}]
+    loaded = load_topic_model(folder)
+    assert loaded.topics_ == fitted.topics_
+    np.testing.assert_allclose(loaded.transform(new), matrix, rtol=0, atol=1e-6)
+
+
+def test_same_seed_gives_the_same_topics(fitted, bbc):
+    train, _, _ = bbc
+    again = make_topic_model(fitted.backend, n_topics=K, seed=3, preprocess=SMALL).fit(train)
+    assert again.topics_ == fitted.topics_
+    np.testing.assert_array_equal(again.result().doc_topic, fitted.result().doc_topic)
+
+
+def test_topics_recover_the_news_classes(fitted, bbc):
+    from sklearn.metrics import normalized_mutual_info_score
+
+    _, _, labels = bbc
+    dominant = fitted.result().dominant_topic()
+    assert normalized_mutual_info_score(labels, dominant) > 0.3

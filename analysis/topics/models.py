@@ -284,7 +284,7 @@ class BertopicTopicModel(TopicModel):
         assignments = model.topics_
         if self.reduce_outliers and -1 in assignments:
             assignments = model.reduce_outliers(joined, assignments, strategy="embeddings", embeddings=embeddings)
-            model.update_topics(joined, topics=assignments, vectorizer_model=vectorizer)
+            model.update_topics(joined, topics=assignments, vectorizer_model=vectorizer, top_n_words=TOP_WORDS)
         topic_ids = sorted(t for t in set(model.topics_) if t != -1)
         offset = 1 if -1 in set(model.topics_) else 0
         self.topic_embeddings_ = np.asarray(model.topic_embeddings_)[[t + offset for t in topic_ids]]

@@ -77,3 +77,14 @@ def test_topics_recover_the_news_classes(fitted, bbc):
     _, _, labels = bbc
     dominant = fitted.result().dominant_topic()
     assert normalized_mutual_info_score(labels, dominant) > 0.3
+
+
+def test_bertopic_outlier_reduction_assigns_every_document_and_keeps_the_topic_words(bbc):
+    train, _, _ = bbc
+    # small neighbourhoods and clusters leave some articles unclustered (17 of 400 with this seed)
+    settings = {"n_topics": K, "seed": 3, "preprocess": SMALL, "min_cluster_size": 5, "n_neighbors": 5}
+    plain = make_topic_model("bertopic", **settings).fit(train)
+    reduced = make_topic_model("bertopic", **settings, reduce_outliers=True).fit(train)
+    assert (plain.result().dominant_topic() == -1).any(), "the plain fit has no outliers to reduce"
+    assert (reduced.result().dominant_topic() >= 0).all()
+    assert all(len(topic) == 25 for topic in reduced.topics_)

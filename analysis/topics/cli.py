@@ -51,6 +51,40 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_select(args: argparse.Namespace) -> int:
+    from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.topics.pipeline import select_k
+
+    units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
+    training = units[~units["heldout"]].reset_index(drop=True)
+    runs, summary = select_k(training, backend=args.model, ks=args.ks, seeds=args.seeds)
+    args.out.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(args.out / "runs.csv", index=False, float_format="%.5f")
+    summary.to_csv(args.out / "summary.csv", index=False, float_format="%.5f")
+    plot_selection(summary, args.out / "select_k.png", title=f"{args.model} on {args.corpus}")
+    print(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"written to {args.out}")
+    return 0
+
+
+def plot_selection(summary, path: Path, *, title: str) -> None:
+    """Mean and standard deviation of each metric against K."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 3, figsize=(11, 3.2), constrained_layout=True)
+    for axis, metric, label in zip(axes, ("npmi", "c_v", "diversity"), ("NPMI", "C_V", "topic diversity")):
+        axis.errorbar(summary["k"], summary[f"{metric}_mean"], yerr=summary[f"{metric}_sd"], marker="o", capsize=3)
+        axis.set_xlabel("K (topics)")
+        axis.set_ylabel(label)
+        axis.grid(alpha=0.3)
+    figure.suptitle(title)
+    figure.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(figure)
+
+
 def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
     from analysis.topics.models import BACKENDS
 
@@ -64,6 +98,15 @@ def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
     fit.add_argument("--out", type=Path, required=True)
     fit.add_argument("--artifacts", type=Path, default=artifacts)
     fit.set_defaults(run=cmd_fit)
+    select = commands.add_parser("select", help="sweep K over seeds: NPMI, C_V and diversity, mean and sd per K, with a plot")
+    select.add_argument("--corpus", required=True)
+    select.add_argument("--model", required=True, choices=sorted(BACKENDS))
+    select.add_argument("--ks", nargs="+", type=int, default=[5, 10, 15, 20, 30])
+    select.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    select.add_argument("--out", type=Path, required=True)
+    select.add_argument("--artifacts", type=Path, default=artifacts)
+    select.set_defaults(run=cmd_select)
+
     apply = commands.add_parser("apply", help="topic shares of another subcorpus under a fitted model")
     apply.add_argument("--model", type=Path, required=True, help="a folder written by `topics fit`")
     apply.add_argument("--corpus", required=True, help="a built subcorpus, e.g. kcna-japan-korea")

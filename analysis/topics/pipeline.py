@@ -20,6 +20,29 @@ def fit_topic_model(units: pd.DataFrame, *, backend: str, n_topics: int, seed: i
     return make_topic_model(backend, n_topics=n_topics, seed=seed, **params).fit(units["text"].tolist())
 
 
+def select_k(units: pd.DataFrame, *, backend: str, ks: list[int], seeds: list[int], **params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit the backend for every K and seed; return each run's metrics and their mean and sd per K.
+
+    Coherence is measured against the units' own preprocessed tokens (built once).
+    """
+    from tqdm import tqdm
+
+    from analysis.topics.metrics import Reference, evaluate_topics
+
+    rows, reference = [], None
+    for k, seed in tqdm([(k, s) for k in ks for s in seeds], desc=f"{backend} K x seed", disable=None):
+        model = fit_topic_model(units, backend=backend, n_topics=k, seed=seed, **params)
+        if reference is None:
+            reference = Reference(model.preprocessor_.transform(units["text"].tolist()))
+        metrics = evaluate_topics(model.result(), reference)
+        rows.append({"k": k, "seed": seed, "npmi": metrics["npmi"], "c_v": metrics["c_v"],
+                     "diversity": metrics["diversity"], "topics": metrics["n_topics"]})
+    runs = pd.DataFrame(rows)
+    summary = runs.groupby("k")[["npmi", "c_v", "diversity"]].agg(["mean", "std"])
+    summary.columns = [f"{metric}_{'sd' if stat == 'std' else stat}" for metric, stat in summary.columns]
+    return runs, summary.reset_index()
+
+
 def prevalence(units: pd.DataFrame, doc_topic, *, by: str) -> pd.DataFrame:
     """Tidy topic prevalence: the mean topic share of the units in each group of ``by`` (e.g. year, speaker)."""
     shares = pd.DataFrame(doc_topic, columns=range(doc_topic.shape[1]))

@@ -88,3 +88,19 @@ def test_bertopic_outlier_reduction_assigns_every_document_and_keeps_the_topic_w
     assert (plain.result().dominant_topic() == -1).any(), "the plain fit has no outliers to reduce"
     assert (reduced.result().dominant_topic() >= 0).all()
     assert all(len(topic) == 25 for topic in reduced.topics_)
+
+
+def test_select_k_reports_mean_and_sd_per_k_and_refuses_heldout_units(bbc):
+    import pandas as pd
+
+    from analysis.corpus.heldout import HeldOutError
+    from analysis.topics.pipeline import select_k
+
+    train, _, _ = bbc
+    units = pd.DataFrame({"unit_id": [f"bbc#{i}" for i in range(len(train))], "text": train, "heldout": False})
+    runs, summary = select_k(units, backend="nmf", ks=[3, 6], seeds=[0, 1], preprocess=SMALL)
+    assert len(runs) == 4 and summary["k"].tolist() == [3, 6]
+    assert summary.filter(like="_sd").ge(0).all().all()
+    assert summary.loc[0, "diversity_mean"] > summary.loc[1, "diversity_mean"]  # more topics share more words
+    with pytest.raises(HeldOutError):
+        select_k(units.assign(heldout=True), backend="nmf", ks=[3], seeds=[0])

@@ -19,6 +19,22 @@ DEFAULT_ARTIFACTS = Path("artifacts")
 SUBCORPUS_DIR = DEFAULT_ARTIFACTS / "subcorpora"
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident memory in MiB.
+
+    Linux's ``VmHWM`` belongs to the running program; ``ru_maxrss`` survives
+    ``exec`` and would report the parent's peak for a child started by a large
+    process (a test runner with a model loaded, say).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 # --------------------------------------------------------------------------- corpus sources
 
 
@@ -174,7 +190,7 @@ def cmd_corpus_units(args: argparse.Namespace) -> int:
     documents = tqdm(corpus, total=manifest.expected_documents, unit="doc", desc=manifest.name, disable=None)
     count = write_units(iter_units(documents, SegmentOptions(**manifest.units)), Path(args.out))
     seconds = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = peak_rss_mib()
     print(f"{manifest.name}: {corpus.last_report.documents:,} documents -> {count:,} paragraph units in {seconds:.1f} s "
           f"({count / seconds:,.0f} units/s, {corpus.last_report.documents / seconds:,.0f} documents/s); "
           f"peak RSS {peak_mib:,.0f} MiB; written to {args.out}")

@@ -17,8 +17,9 @@ import sys
 import tempfile
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
+from analysis.cli import peak_rss_mib
 from analysis.corpus.manifest import load_manifest
 from analysis.corpus.readers import open_corpus
 from analysis.corpus.units import SegmentOptions, iter_units, write_units
@@ -34,7 +35,7 @@ else:
     documents = corpus.last_report.documents
 seconds = time.perf_counter() - started
 print(json.dumps({"documents": documents, "units": units, "seconds": seconds,
-                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mib": peak_rss_mib()}))
 """
 
 

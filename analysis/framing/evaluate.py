@@ -17,7 +17,7 @@ from sklearn.model_selection import GroupKFold
 from tqdm import tqdm
 
 from analysis.framing.codebook import FRAMES
-from analysis.framing.models import FrameModel, label_matrix, predictions_from_scores
+from analysis.framing.models import FrameModel, label_matrix
 
 #: FrAC's Media Frames Corpus categories that correspond to our frames (history has none).
 FRAC_FRAMES = {"Economic": "trade", "Security and defense": "security"}
@@ -112,4 +112,4 @@ def evaluate_predictions(labels: pd.DataFrame, scores: np.ndarray, present: np.n
 
 
 __all__ = ["cross_validated_scores", "frame_metrics", "primary_accuracy", "reliability_curve", "frac_check",
-           "evaluate_predictions", "predictions_from_scores", "FRAC_FRAMES"]
+           "evaluate_predictions", "FRAC_FRAMES"]

@@ -158,8 +158,7 @@ def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
     candidates.add_argument("--artifacts", type=Path, default=artifacts)
     candidates.set_defaults(run=cmd_candidates)
 
-    from analysis.framing.models import MODEL_KINDS
-    from analysis.framing.pipeline import DEFAULT_KIND
+    from analysis.framing import DEFAULT_KIND, MODEL_KINDS
 
     models = artifacts / "models" / "frames"
     default_model = models / DEFAULT_KIND

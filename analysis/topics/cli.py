@@ -86,13 +86,13 @@ def plot_selection(summary, path: Path, *, title: str) -> None:
 
 
 def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
-    from analysis.topics.models import BACKENDS
+    from analysis.topics import BACKEND_NAMES
 
     topics = stages.add_parser("topics", help="topic models: fit on a subcorpus, apply to another")
     commands = topics.add_subparsers(dest="command", required=True)
     fit = commands.add_parser("fit", help="fit a topic model on a built subcorpus (held-out units excluded)")
     fit.add_argument("--corpus", required=True, help="a built subcorpus, e.g. ungdc-japan-korea")
-    fit.add_argument("--model", required=True, choices=sorted(BACKENDS))
+    fit.add_argument("--model", required=True, choices=BACKEND_NAMES)
     fit.add_argument("--k", type=int, default=20, help="number of topics")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--out", type=Path, required=True)
@@ -100,7 +100,7 @@ def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
     fit.set_defaults(run=cmd_fit)
     select = commands.add_parser("select", help="sweep K over seeds: NPMI, C_V and diversity, mean and sd per K, with a plot")
     select.add_argument("--corpus", required=True)
-    select.add_argument("--model", required=True, choices=sorted(BACKENDS))
+    select.add_argument("--model", required=True, choices=BACKEND_NAMES)
     select.add_argument("--ks", nargs="+", type=int, default=[5, 10, 15, 20, 30])
     select.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     select.add_argument("--out", type=Path, required=True)

@@ -104,3 +104,9 @@ def test_select_k_reports_mean_and_sd_per_k_and_refuses_heldout_units(bbc):
     assert summary.loc[0, "diversity_mean"] > summary.loc[1, "diversity_mean"]  # more topics share more words
     with pytest.raises(HeldOutError):
         select_k(units.assign(heldout=True), backend="nmf", ks=[3], seeds=[0])
+
+
+def test_the_command_line_offers_exactly_the_backends():
+    from analysis.topics import BACKEND_NAMES
+
+    assert set(BACKEND_NAMES) == set(BACKENDS)

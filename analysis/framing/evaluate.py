@@ -17,7 +17,7 @@ from sklearn.model_selection import GroupKFold
 from tqdm import tqdm
 
 from analysis.framing.codebook import FRAMES
-from analysis.framing.models import FrameModel, label_matrix
+from analysis.framing.models import FrameModel, label_matrix, primary_frames
 
 #: FrAC's Media Frames Corpus categories that correspond to our frames (history has none).
 FRAC_FRAMES = {"Economic": "trade", "Security and defense": "security"}
@@ -63,11 +63,7 @@ def frame_metrics(truth: np.ndarray, present: np.ndarray, scores: np.ndarray | N
 
 
 def primary_accuracy(primary_truth: Sequence[str], scores: np.ndarray, present: np.ndarray) -> float:
-    predicted = []
-    for row, flags in zip(scores, present):
-        candidates = [f for f in range(len(FRAMES)) if flags[f]]
-        predicted.append(FRAMES[max(candidates, key=lambda f: row[f])] if candidates else "other")
-    return float(np.mean(np.asarray(predicted) == np.asarray(list(primary_truth))))
+    return float(np.mean(primary_frames(scores, present) == np.asarray(list(primary_truth))))
 
 
 def reliability_curve(truth: np.ndarray, scores: np.ndarray, *, bins: int = 10) -> pd.DataFrame:

@@ -199,14 +199,19 @@ def best_f1_threshold(probabilities: np.ndarray, truth: np.ndarray) -> float:
     return float(probabilities[order][best])
 
 
+def primary_frames(scores: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Each unit's primary frame: the present frame with the highest probability, or ``other``."""
+    best = np.where(present, scores, -1.0).argmax(axis=1)
+    return np.where(present.any(axis=1), np.asarray(FRAMES)[best], "other")
+
+
 def predictions_from_scores(scores: np.ndarray, thresholds: np.ndarray) -> list[FramePrediction]:
-    results = []
-    for row in scores:
-        present = [frame for frame, score, cut in zip(FRAMES, row, thresholds) if score >= cut]
-        primary = max(present, key=lambda frame: row[FRAMES.index(frame)]) if present else "other"
-        results.append(FramePrediction(frames=present, primary=primary,
-                                       scores={frame: round(float(score), 6) for frame, score in zip(FRAMES, row)}))
-    return results
+    present = scores >= thresholds
+    return [
+        FramePrediction(frames=[frame for frame, flag in zip(FRAMES, flags) if flag], primary=str(primary),
+                        scores={frame: round(float(score), 6) for frame, score in zip(FRAMES, row)})
+        for row, flags, primary in zip(scores, present, primary_frames(scores, present))
+    ]
 
 
 # ------------------------------------------------------------------------------ models

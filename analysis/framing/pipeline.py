@@ -21,7 +21,7 @@ from analysis.framing.annotation import ANNOTATION_DIR, attach_text, gold_annota
 from analysis.framing.codebook import FRAMES, load_codebook
 from analysis.framing.evaluate import cross_validated_scores, evaluate_predictions, frac_check
 from analysis.framing import MODEL_KINDS
-from analysis.framing.models import FrameModel, label_matrix, make_model
+from analysis.framing.models import FrameModel, label_matrix, make_model, primary_frames
 from analysis.persist import package_versions
 
 log = logging.getLogger(__name__)
@@ -130,9 +130,7 @@ def apply_model(model: FrameModel, units: pd.DataFrame) -> pd.DataFrame:
     for f, frame in enumerate(FRAMES):
         predictions[frame] = scores[:, f]
         predictions[f"{frame}_present"] = scores[:, f] >= model.threshold_[f]
-    present = predictions[[f"{frame}_present" for frame in FRAMES]].to_numpy()
-    masked = np.where(present, scores, -1.0)
-    predictions["primary"] = np.where(present.any(axis=1), np.asarray(FRAMES)[masked.argmax(axis=1)], "other")
+    predictions["primary"] = primary_frames(scores, scores >= model.threshold_)
     return predictions
 
 

@@ -164,49 +164,29 @@ def test_progress_bar_and_uppercase_sha256(
     assert "label_map.csv" in capsys.readouterr().err
 
 
-def test_corrupted_download_leaves_nothing(server: _Server, tmp_path: Path) -> None:
-    url = server.url("/corrupted.csv")
+@pytest.mark.parametrize(
+    "path,timeout,message",
+    [
+        ("/corrupted.csv", TIMEOUT, "sha256 mismatch"),
+        ("/truncated.csv", TIMEOUT, "interrupted"),
+        ("/stalled.csv", 0.2, "interrupted"),
+        ("/missing.csv", TIMEOUT, "404"),
+    ],
+)
+def test_failed_download_says_why_and_leaves_nothing(
+    server: _Server, payload: bytes, tmp_path: Path, path: str, timeout: float, message: str
+) -> None:
+    url = server.url(path)
     destination = tmp_path / "label_map.csv"
 
-    with pytest.raises(FetchError, match="sha256 mismatch") as info:
-        fetch(url, destination, sha256=LABEL_MAP_SHA256, timeout=TIMEOUT, progress=False)
+    with pytest.raises(FetchError, match=message) as info:
+        fetch(url, destination, sha256=LABEL_MAP_SHA256, timeout=timeout, progress=False)
 
     _assert_error_names_url_and_destination(info.value, url, destination)
-    assert LABEL_MAP_SHA256 in str(info.value)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_truncated_transfer_leaves_nothing(server: _Server, payload: bytes, tmp_path: Path) -> None:
-    url = server.url("/truncated.csv")
-    destination = tmp_path / "label_map.csv"
-
-    with pytest.raises(FetchError, match="interrupted") as info:
-        fetch(url, destination, sha256=LABEL_MAP_SHA256, timeout=TIMEOUT, progress=False)
-
-    _assert_error_names_url_and_destination(info.value, url, destination)
-    assert f"after {len(payload) // 2} of {len(payload)} bytes" in str(info.value)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_stalled_transfer_times_out_and_leaves_nothing(server: _Server, tmp_path: Path) -> None:
-    url = server.url("/stalled.csv")
-    destination = tmp_path / "label_map.csv"
-
-    with pytest.raises(FetchError, match="interrupted") as info:
-        fetch(url, destination, sha256=LABEL_MAP_SHA256, timeout=0.2, progress=False)
-
-    _assert_error_names_url_and_destination(info.value, url, destination)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_http_error_reports_status(server: _Server, tmp_path: Path) -> None:
-    url = server.url("/missing.csv")
-    destination = tmp_path / "label_map.csv"
-
-    with pytest.raises(FetchError, match="404") as info:
-        fetch(url, destination, sha256=LABEL_MAP_SHA256, timeout=TIMEOUT, progress=False)
-
-    _assert_error_names_url_and_destination(info.value, url, destination)
+    if path == "/corrupted.csv":
+        assert LABEL_MAP_SHA256 in str(info.value)
+    if path == "/truncated.csv":
+        assert f"after {len(payload) // 2} of {len(payload)} bytes" in str(info.value)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -7,7 +7,10 @@ Every configuration fits the same preprocessing (regex tokens of 3+ letters,
 English stopwords, document frequency >= 5, no phrases or lemmas: the
 condition under which the reference numbers in the issue were measured) and is
 scored by the same metrics (NPMI and diversity from ``analysis.topics.metrics``;
-NMI of the dominant topic against the label). 20 Newsgroups is read without
+NMI of the dominant topic against the label). Every fit is checkpointed under
+``artifacts/benchmarks/`` as it finishes (top words, dominant topics, seconds),
+so an interrupted run resumes; scoring comes last, against one count of the
+reference windows for all runs of a corpus. 20 Newsgroups is read without
 headers (the corpus reader parses them into metadata), and quoted replies and
 signatures are removed here, as in the BERTopic paper. Results are written to
 ``reports/benchmarks/topics.csv`` and summarised per configuration (mean over K
@@ -17,27 +20,33 @@ and seeds) beside the BERTopic paper's published table.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.corpus.manifest import load_manifest
 from analysis.corpus.readers import open_corpus
-from analysis.preprocess import PreprocessConfig
+from analysis.preprocess import PreprocessConfig, Preprocessor
 from analysis.topics.metrics import Reference, evaluate_topics
 from analysis.topics.models import make_topic_model
+from analysis.topics.result import TopicResult
+
+#: finished fits, one JSON line each, so that an interrupted run resumes where it stopped
+CHECKPOINTS = Path("artifacts/benchmarks")
 
 PLAIN = PreprocessConfig(domain_stopwords=False, lemmatize=False, phrases=False, min_df=5, max_df=1.0)
 
 #: name -> (backend, parameters). "reference" rows are each library's defaults.
 CONFIGURATIONS = {
-    "lda-reference": ("lda", {"passes": 1, "iterations": 50, "alpha": "symmetric", "eta": None}),
-    "nmf-reference": ("nmf", {"init": None, "max_iter": 200, "sublinear_tf": False}),
+    "lda-reference": ("lda", {"passes": 1, "iterations": 50, "alpha": "symmetric", "eta": None, "exclusivity": 0.0}),
+    "nmf-reference": ("nmf", {"init": None, "max_iter": 200, "sublinear_tf": False, "exclusivity": 0.0}),
     "bertopic-reference": ("bertopic", {"min_cluster_size": 10, "n_neighbors": 15, "reduce_outliers": False}),
-    "lda-ours": ("lda", {"passes": 10, "iterations": 100, "alpha": "auto", "eta": "auto"}),
-    "nmf-ours": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True}),
+    "lda-ours": ("lda", {"passes": 10, "iterations": 100, "alpha": "auto", "eta": "auto", "exclusivity": 0.5}),
+    "nmf-ours": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True, "exclusivity": 0.5}),
     "bertopic-ours": ("bertopic", {"min_cluster_size": 10, "n_neighbors": 15, "reduce_outliers": True}),
 }
 
@@ -68,28 +77,70 @@ def load_benchmark_corpus(name: str) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def fit_runs(corpus: str, texts: list[str], ks: list[int], seeds: list[int], configurations: list[str],
+             checkpoint: Path) -> list[dict]:
+    """Fit every configuration, K and seed; each finished fit is appended to ``checkpoint`` (a rerun resumes)."""
+    done = {}
+    if checkpoint.exists():
+        for line in checkpoint.read_text().splitlines():
+            run = json.loads(line)
+            done[(run["corpus"], run["configuration"], run["k"], run["seed"])] = run
+    checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    runs = []
+    for k in ks:
+        for seed in seeds:
+            for name in configurations:
+                if (corpus, name, k, seed) in done:
+                    runs.append(done[(corpus, name, k, seed)])
+                    continue
+                backend, params = CONFIGURATIONS[name]
+                started = time.perf_counter()
+                model = make_topic_model(backend, n_topics=k, seed=seed, preprocess=PLAIN, **params).fit(texts)
+                seconds = time.perf_counter() - started
+                result = model.result()
+                run = {"corpus": corpus, "configuration": name, "backend": backend, "k": k, "seed": seed,
+                       "fit_seconds": round(seconds, 2), "topics": result.top_words(25),
+                       "dominant_topic": result.dominant_topic().tolist()}
+                with checkpoint.open("a") as stream:
+                    stream.write(json.dumps(run) + "\n")
+                print(f"{corpus:<13} {name:<19} K={k:<3} seed={seed} fit {seconds:.0f} s", flush=True)
+                runs.append(run)
+    return runs
+
+
+def score_runs(runs: list[dict], reference: Reference, labels: list[str]) -> list[dict]:
+    """NPMI, diversity and NMI of every run, all against one count of the reference's windows."""
+    reference.prepare([topic for run in runs for topic in run["topics"]], measures=("c_npmi",))
+    rows = []
+    for run in runs:
+        result = TopicResult(topics=[[(word, 0.0) for word in topic] for topic in run["topics"]],
+                             doc_topic=_one_hot(run["dominant_topic"], len(run["topics"])))
+        metrics = evaluate_topics(result, reference, labels=labels, measures=("c_npmi",))
+        rows.append({key: run[key] for key in ("corpus", "configuration", "backend", "k", "seed")}
+                    | {"npmi": metrics["npmi"], "diversity": metrics["diversity"], "nmi": metrics["nmi"],
+                       "outlier_share": metrics["outlier_share"], "fit_seconds": run["fit_seconds"]})
+    return rows
+
+
+def _one_hot(dominant: list[int], n_topics: int) -> np.ndarray:
+    """Document-topic rows that reproduce the stored dominant topics (an all-zero row is an outlier)."""
+    matrix = np.zeros((len(dominant), n_topics))
+    assigned = [(row, topic) for row, topic in enumerate(dominant) if topic >= 0]
+    if assigned:
+        rows, topics = zip(*assigned)
+        matrix[list(rows), list(topics)] = 1.0
+    return matrix
+
+
 def run(corpora: list[str], ks: list[int], seeds: list[int], configurations: list[str], out: Path) -> pd.DataFrame:
     rows = []
     for corpus in corpora:
         texts, labels = load_benchmark_corpus(corpus)
-        reference = None
-        for k in ks:
-            for seed in seeds:
-                for name in configurations:
-                    backend, params = CONFIGURATIONS[name]
-                    started = time.perf_counter()
-                    model = make_topic_model(backend, n_topics=k, seed=seed, preprocess=PLAIN, **params).fit(texts)
-                    seconds = time.perf_counter() - started
-                    if reference is None:  # the same preprocessing for every configuration: build the reference once
-                        reference = Reference(model.preprocessor_.transform(texts))
-                    metrics = evaluate_topics(model.result(), reference, labels=labels)
-                    rows.append({"corpus": corpus, "configuration": name, "backend": backend, "k": k, "seed": seed,
-                                 "npmi": metrics["npmi"], "diversity": metrics["diversity"], "nmi": metrics["nmi"],
-                                 "outlier_share": metrics["outlier_share"], "fit_seconds": seconds})
-                    print(f"{corpus:<13} {name:<19} K={k:<3} seed={seed} NPMI {metrics['npmi']:.3f} "
-                          f"TD {metrics['diversity']:.3f} NMI {metrics['nmi']:.3f} fit {seconds:.0f} s", flush=True)
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    pd.DataFrame(rows).to_csv(out, index=False, float_format="%.4f")
+        runs = fit_runs(corpus, texts, ks, seeds, configurations, CHECKPOINTS / f"{out.stem}-{corpus}.jsonl")
+        reference = Reference(Preprocessor(config=PLAIN).fit(texts).transform(texts))
+        rows += score_runs(runs, reference, labels)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(rows).to_csv(out, index=False, float_format="%.4f")
     return pd.DataFrame(rows)
 
 

@@ -27,6 +27,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from analysis.topics.result import TopicResult
 
 MEASURES = ("c_npmi", "c_v")
+_SCORE_NAMES = {"c_npmi": "npmi", "c_v": "c_v"}
 
 
 class Reference:
@@ -42,6 +43,32 @@ class Reference:
     def __init__(self, texts: Iterable[Sequence[str]]):
         self.texts = [list(text) for text in texts]
         self.dictionary = Dictionary(self.texts)
+        self._counted: dict[str, CoherenceModel] = {}
+
+    def prepare(self, topics: Sequence[Sequence[str]], *, measures: Sequence[str] = MEASURES, top_n: int = 10) -> None:
+        """Count the sliding windows of every word in the top_n of ``topics`` once, for reuse by later calls.
+
+        Pass the topics of all the models to be scored: a later
+        :func:`coherence` call whose words are all covered reuses these counts
+        (scores are identical to counting afresh); any other call counts anew.
+        """
+        words = sorted({str(word) for topic in topics for word in topic[:top_n]} & set(self.dictionary.token2id))
+        for measure in measures:
+            model = CoherenceModel(topics=[words], texts=self.texts, dictionary=self.dictionary, coherence=measure,
+                                   topn=len(words))
+            model.estimate_probabilities()
+            self._counted[measure] = model
+
+    def _coherence_model(self, measure: str, topics: list[list[str]], top_n: int) -> CoherenceModel:
+        counted = self._counted.get(measure)
+        if counted is not None:
+            needed = {self.dictionary.token2id[word] for topic in topics for word in topic}
+            if needed <= counted._accumulator.relevant_ids:
+                counted.topn = top_n
+                counted.topics = topics
+                return counted
+        return CoherenceModel(topics=topics, texts=self.texts, dictionary=self.dictionary, coherence=measure,
+                              topn=top_n)
 
 
 @dataclass(frozen=True)
@@ -98,7 +125,6 @@ def coherence(
     *,
     measure: str = "c_npmi",
     top_n: int = 10,
-    processes: int = 1,
 ) -> CoherenceScore:
     """Coherence of each topic's top_n words against reference texts (gensim ``CoherenceModel``).
 
@@ -116,15 +142,14 @@ def coherence(
         call only; pass a :class:`Reference` when scoring repeatedly.
     measure
         ``"c_npmi"`` (gensim's 10-token sliding window) or ``"c_v"`` (110 tokens).
-    processes
-        gensim's counting processes; the counts, hence the scores, do not depend on it.
 
     Notes
     -----
     Measured on 20 Newsgroups (18,812 documents, 2.4 M tokens of ``[a-z]{3,}``
-    minus sklearn stopwords), topics of 10 words, processes=1: ~23 s for NPMI
-    and ~20 s for C_V with 20 topics, ~35 s for each with 50 topics, nearly
-    all in gensim's per-window Python loop; processes=2 was no faster.
+    minus sklearn stopwords), topics of 10 words: ~23 s for NPMI and ~20 s
+    for C_V with 20 topics, ~35 s for each with 50 topics, nearly all in
+    gensim's per-window Python loop (2 processes were no faster). Calls
+    covered by :meth:`Reference.prepare` skip the count.
 
     Raises
     ------
@@ -151,14 +176,7 @@ def coherence(
     scored = [i for i, words in enumerate(kept) if len(words) >= 2]
     per_topic = [float("nan")] * len(topics)
     if scored:
-        model = CoherenceModel(
-            topics=[kept[i] for i in scored],
-            texts=reference.texts,
-            dictionary=reference.dictionary,
-            coherence=measure,
-            topn=top_n,
-            processes=processes,
-        )
+        model = reference._coherence_model(measure, [kept[i] for i in scored], top_n)
         for i, score in zip(scored, model.get_coherence_per_topic(), strict=True):
             per_topic[i] = float(score)
     return CoherenceScore(
@@ -217,13 +235,20 @@ def evaluate_topics(
     labels: Sequence | None = None,
     top_n_coherence: int = 10,
     top_n_diversity: int = 25,
+    measures: Sequence[str] = MEASURES,
 ) -> dict:
     """The standard evaluation of one fitted model.
+
+    Parameters
+    ----------
+    measures
+        The coherence measures to compute; C_V counts 110-token windows and
+        costs several times NPMI's 10-token count on a large reference.
 
     Returns
     -------
     dict
-        ``npmi`` and ``c_v`` (mean coherence of the top ``top_n_coherence``
+        ``npmi`` and ``c_v`` when measured (mean coherence of the top ``top_n_coherence``
         words), ``unknown_words`` and ``unscored_topics`` (of the coherence
         scoring, the same for both measures), ``diversity`` (of the top
         ``top_n_diversity`` words), ``n_topics``, ``outlier_share`` (documents
@@ -233,14 +258,15 @@ def evaluate_topics(
     if not isinstance(reference, Reference):
         reference = Reference(reference)
     top_words = result.top_words(max(top_n_coherence, top_n_diversity))
-    npmi = coherence(top_words, reference, measure="c_npmi", top_n=top_n_coherence)
-    c_v = coherence(top_words, reference, measure="c_v", top_n=top_n_coherence)
+    if not measures or set(measures) - set(MEASURES):
+        raise ValueError(f"measures must be a non-empty subset of {MEASURES}, not {measures!r}")
+    coherences = {measure: coherence(top_words, reference, measure=measure, top_n=top_n_coherence) for measure in measures}
+    first = next(iter(coherences.values()))
     dominant = result.dominant_topic()
     scores = {
-        "npmi": npmi.mean,
-        "c_v": c_v.mean,
-        "unknown_words": npmi.unknown_words,
-        "unscored_topics": npmi.unscored_topics,
+        **{_SCORE_NAMES[measure]: score.mean for measure, score in coherences.items()},
+        "unknown_words": first.unknown_words,
+        "unscored_topics": first.unscored_topics,
         "diversity": topic_diversity(top_words, top_n=top_n_diversity),
         "n_topics": len(result.topics),
         "outlier_share": float(np.mean(dominant == -1)),

@@ -128,6 +128,17 @@ def test_a_topic_scores_the_same_alone_as_among_others(npmi, random_topic, refer
     assert alone.per_topic[0] == pytest.approx(npmi.per_topic[2], abs=1e-12)
 
 
+@pytest.mark.parametrize("measure", ["c_npmi", "c_v"])
+def test_prepared_counts_give_the_same_scores_as_counting_afresh(topics, bbc, measure):
+    fresh = coherence(topics, Reference(bbc[0]), measure=measure)
+    prepared = Reference(bbc[0])
+    prepared.prepare(topics + [["government", "minister", "election"]], measures=[measure])
+    prepared.texts = []  # counting afresh now would see no windows: the scores must come from the prepared counts
+    reused = coherence(topics, prepared, measure=measure)
+    np.testing.assert_allclose(reused.per_topic, fresh.per_topic, rtol=0, atol=1e-12)
+    assert (reused.unknown_words, reused.unscored_topics) == (fresh.unknown_words, fresh.unscored_topics)
+
+
 def test_npmi_is_deterministic(npmi, topics, reference):
     again = coherence(topics, reference, measure="c_npmi")
     np.testing.assert_array_equal(again.per_topic, npmi.per_topic)

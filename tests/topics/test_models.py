@@ -64,7 +64,10 @@ def test_transform_new_documents_and_save_load_is_the_identity(fitted, bbc, tmp_
     np.testing.assert_allclose(loaded.transform(new), matrix, rtol=0, atol=1e-6)
 
 
-def test_same_seed_gives_the_same_topics(fitted, bbc):
+def test_same_seed_gives_the_same_topics(fitted, bbc, tmp_path, monkeypatch):
+    import analysis.topics.projection
+
+    monkeypatch.setattr(analysis.topics.projection, "DEFAULT_CACHE", tmp_path)  # project afresh, not from the cache
     train, _, _ = bbc
     again = make_topic_model(fitted.backend, n_topics=K, seed=3, preprocess=SMALL).fit(train)
     assert again.topics_ == fitted.topics_
@@ -90,6 +93,19 @@ def test_bertopic_outlier_reduction_assigns_every_document_and_keeps_the_topic_w
     assert all(len(topic) == 25 for topic in reduced.topics_)
 
 
+def test_exclusive_ranking_keeps_the_weights_and_spreads_the_words(bbc):
+    from analysis.topics.metrics import topic_diversity
+
+    train, _, _ = bbc
+    plain = make_topic_model("nmf", n_topics=10, seed=0, preprocess=SMALL, exclusivity=0.0).fit(train)
+    exclusive = make_topic_model("nmf", n_topics=10, seed=0, preprocess=SMALL, exclusivity=0.5).fit(train)
+    np.testing.assert_array_equal(plain.components_, exclusive.components_)  # only the ranking differs
+    assert all([w for w, _ in topic] == sorted([w for w, _ in topic], key=lambda w, t=dict(topic): -t[w])
+               for topic in plain.topics_)  # exclusivity 0: best weight first
+    words = lambda model: [[w for w, _ in topic] for topic in model.topics_]
+    assert topic_diversity(words(exclusive)) > topic_diversity(words(plain))
+
+
 def test_select_k_reports_mean_and_sd_per_k_and_refuses_heldout_units(bbc):
     import pandas as pd
 
@@ -98,7 +114,7 @@ def test_select_k_reports_mean_and_sd_per_k_and_refuses_heldout_units(bbc):
 
     train, _, _ = bbc
     units = pd.DataFrame({"unit_id": [f"bbc#{i}" for i in range(len(train))], "text": train, "heldout": False})
-    runs, summary = select_k(units, backend="nmf", ks=[3, 6], seeds=[0, 1], preprocess=SMALL)
+    runs, summary = select_k(units, backend="nmf", ks=[3, 6], seeds=[0, 1], preprocess=SMALL, exclusivity=0.0)
     assert len(runs) == 4 and summary["k"].tolist() == [3, 6]
     assert summary.filter(like="_sd").ge(0).all().all()
     assert summary.loc[0, "diversity_mean"] > summary.loc[1, "diversity_mean"]  # more topics share more words

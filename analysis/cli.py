@@ -222,9 +222,14 @@ def cmd_corpus_show(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_build(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from analysis.corpus.subcorpus import build_subcorpus, load_spec
 
-    folder = build_subcorpus(load_spec(args.name), out_dir=args.out)
+    spec = load_spec(args.name)
+    if args.years:
+        spec = replace(spec, years=tuple(args.years))
+    folder = build_subcorpus(spec, out_dir=args.out)
     print(f"built {folder}")
     return 0
 
@@ -322,6 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build a named subcorpus from corpora/subcorpora/NAME.toml")
     build.add_argument("name", help="e.g. ungdc-japan-korea")
     build.add_argument("--out", type=Path, default=SUBCORPUS_DIR, help="output folder (default: %(default)s)")
+    build.add_argument("--years", nargs=2, type=int, metavar=("FIRST", "LAST"),
+                       help="keep only documents of these years, overriding the spec (the report's smoke variant)")
     build.set_defaults(run=cmd_corpus_build)
 
     subset = commands.add_parser("subset", help="save the units matching a query, speakers, years and language as a subcorpus")
@@ -362,6 +369,10 @@ def build_parser() -> argparse.ArgumentParser:
     from analysis.topics.cli import add_commands as add_topics_commands
 
     add_topics_commands(stages, DEFAULT_ARTIFACTS)
+
+    from analysis.report_cli import add_commands as add_report_commands
+
+    add_report_commands(stages, DEFAULT_ARTIFACTS)
     return parser
 
 

@@ -170,10 +170,22 @@ class LdaTopicModel(TopicModel):
 
     def _fit(self, docs, tokens):
         from gensim.models import LdaModel
+        from gensim.models.callbacks import Metric
+        from tqdm import tqdm
 
-        self.model_ = LdaModel(corpus=self._bows(tokens), id2word=self._dictionary(), num_topics=self.n_topics,
-                               passes=self.passes, iterations=self.iterations, alpha=self.alpha, eta=self.eta,
-                               random_state=self.seed)
+        class PassProgress(Metric):
+            """Advances a progress bar at the end of every pass (gensim calls metrics once per pass)."""
+
+            logger, title = None, "pass"
+
+            def get_value(self, **kwargs):
+                bar.update(1)
+                return bar.n
+
+        with tqdm(total=self.passes, desc=f"LDA K={self.n_topics} passes", unit="pass", disable=None) as bar:
+            self.model_ = LdaModel(corpus=self._bows(tokens), id2word=self._dictionary(), num_topics=self.n_topics,
+                                   passes=self.passes, iterations=self.iterations, alpha=self.alpha, eta=self.eta,
+                                   random_state=self.seed, callbacks=[PassProgress()])
         self.topics_ = _top_words(self.model_.get_topics(), self.preprocessor_.vocabulary_, exclusivity=self.exclusivity)
 
     def _doc_topic(self, docs, tokens, *, fitting):

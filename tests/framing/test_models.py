@@ -110,3 +110,28 @@ def test_frame_shares_average_units_within_documents_then_documents():
     assert shares.loc[0, "share_security"] == pytest.approx(0.75)  # (0.5 + 1.0) / 2
     assert shares.loc[0, "share_history"] == pytest.approx(0.25)
     assert shares.loc[0, "documents"] == 2 and shares.loc[0, "units"] == 3
+
+
+def test_evaluation_reuses_the_cross_validation_saved_with_a_model_only_for_the_same_labels(annotated_units, tmp_path):
+    import pandas as pd
+
+    from analysis.corpus.manifest import load_manifest
+    from analysis.corpus.readers import open_corpus
+    from analysis.framing.pipeline import evaluate_all, train_and_card
+
+    frac = open_corpus(load_manifest("frac")).to_frame().head(50)
+    annotated_units = annotated_units.iloc[:400]
+    train_and_card(annotated_units, kind="lexicon", out=tmp_path / "models")
+    fresh = evaluate_all(annotated_units, frac, out=tmp_path / "fresh", kinds=["lexicon"])
+    reused = evaluate_all(annotated_units, frac, out=tmp_path / "reused", kinds=["lexicon"], model_dir=tmp_path / "models")
+    pd.testing.assert_frame_equal(reused, fresh)
+    # the stored scores are what the evaluation reads: planted zeros give F1 0 ...
+    np.savez(tmp_path / "models" / "lexicon" / "cv_scores.npz", scores=np.zeros((len(annotated_units), 3)),
+             present=np.zeros((len(annotated_units), 3), dtype=bool), unit_id=annotated_units["unit_id"].to_numpy(dtype=str))
+    assert (evaluate_all(annotated_units, frac, out=tmp_path / "planted", kinds=["lexicon"],
+                         model_dir=tmp_path / "models")["f1"] == 0).all()
+    # ... but only for the labels they were computed on
+    subset = annotated_units.iloc[:300]
+    pd.testing.assert_frame_equal(
+        evaluate_all(subset, frac, out=tmp_path / "subset", kinds=["lexicon"], model_dir=tmp_path / "models"),
+        evaluate_all(subset, frac, out=tmp_path / "subset-fresh", kinds=["lexicon"]))

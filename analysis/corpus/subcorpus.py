@@ -168,12 +168,27 @@ def build_subcorpus(spec: SubcorpusSpec, *, out_dir: Path, manifest: Manifest | 
     return folder
 
 
-def load_subcorpus(name: str, artifacts: Path) -> tuple[pd.DataFrame, dict]:
-    """The units and the manifest of a built subcorpus."""
+def load_subcorpus(name: str, artifacts: Path, *, sample: int | None = None, seed: int = 0) -> tuple[pd.DataFrame, dict]:
+    """The units and the manifest of a built subcorpus.
+
+    Parameters
+    ----------
+    sample
+        Keep a random sample of this many units (all when there are fewer), in
+        subcorpus order; the same ``sample`` and ``seed`` always keep the same
+        units, so stages that sample alike (frames and topics applied to a new
+        corpus) describe the same paragraphs.
+    """
     folder = artifacts / name
     path = folder / UNITS_FILE
     if not path.exists():
         raise FileNotFoundError(
             f"subcorpus {name!r} is not built ({path} is missing); run: python -m analysis corpus build {name} --out {artifacts}"
         )
-    return pd.read_parquet(path), read_manifest(folder)
+    units = pd.read_parquet(path)
+    if sample is not None:
+        if sample <= 0:
+            raise ValueError(f"sample must be a positive number of units, got {sample}")
+        if sample < len(units):
+            units = units.sample(n=sample, random_state=seed).sort_index().reset_index(drop=True)
+    return units, read_manifest(folder)

@@ -112,7 +112,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from analysis.framing.pipeline import apply_model, frame_shares
     from analysis.persist import write_manifest
 
-    units, subcorpus_manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
+    units, subcorpus_manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora", sample=args.sample, seed=args.seed)
     model = load_model(args.model)
     predictions = apply_model(model, units)
     out = args.out / args.corpus
@@ -124,7 +124,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
     write_manifest(out, stage="frames-apply",
                    inputs={"subcorpus": args.corpus, "subcorpus_input_sha256": subcorpus_manifest["inputs"]["sha256"],
                            "model": str(args.model), "model_labels_sha256": card["training"]["labels_sha256"]},
-                   config={"model": card["model"], "thresholds": card["thresholds"]},
+                   config={"model": card["model"], "thresholds": card["thresholds"], "sample": args.sample,
+                           "sample_seed": args.seed},
                    counts={"units": len(predictions), "documents": int(predictions["doc_id"].nunique())})
     overall = predictions[list(FRAMES)].mean().round(3).to_dict()
     print(f"{args.corpus}: {len(predictions):,} units, mean frame probability {overall} -> {out}")
@@ -188,6 +189,8 @@ def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
     apply.add_argument("--corpus", required=True, help="a built subcorpus, e.g. ungdc-japan-korea")
     apply.add_argument("--model", type=Path, default=default_model, help="(default: %(default)s)")
     apply.add_argument("--out", type=Path, default=artifacts / "frames", help="(default: %(default)s)")
+    apply.add_argument("--sample", type=int, help="a random sample of this many units (e.g. of a large corpus)")
+    apply.add_argument("--seed", type=int, default=0, help="seed of --sample (default: %(default)s)")
     apply.add_argument("--artifacts", type=Path, default=artifacts)
     apply.set_defaults(run=cmd_apply)
 

@@ -38,7 +38,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from analysis.topics.result import TopicResult
 
     model = load_topic_model(args.model)
-    units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
+    units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora", sample=args.sample, seed=args.seed)
     doc_topic = model.transform(units["text"].tolist())
     args.out.mkdir(parents=True, exist_ok=True)
     table = units[["unit_id", "doc_id", "speaker", "year", "heldout"]].copy()
@@ -111,5 +111,7 @@ def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
     apply.add_argument("--model", type=Path, required=True, help="a folder written by `topics fit`")
     apply.add_argument("--corpus", required=True, help="a built subcorpus, e.g. kcna-japan-korea")
     apply.add_argument("--out", type=Path, required=True)
+    apply.add_argument("--sample", type=int, help="a random sample of this many units (the same as `frames apply --sample`)")
+    apply.add_argument("--seed", type=int, default=0, help="seed of --sample (default: %(default)s)")
     apply.add_argument("--artifacts", type=Path, default=artifacts)
     apply.set_defaults(run=cmd_apply)

@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test report subcorpora models corpus-verify clean
+.PHONY: help setup setup-browser test report subcorpora models corpus-verify clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -22,39 +22,101 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+setup-browser: ## Install Debian's chromium and chromedriver for the report's browser test (needs root and apt)
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver)
+
 test: setup ## Run the test suite (what CI runs)
 	$(PY) -m pytest -q
 
 corpus-verify: setup ## Check the sha256 of every corpus file named in corpora/*.toml
 	$(PY) -m analysis corpus verify
 
+# ---- the report: raw corpora -> stage artifacts -> executed notebooks -> reports/report.{md,html} ----
+# Every step is a file target, so only stale steps rebuild and `make -j2 report` is safe.
+.SECONDARY:  # keep every intermediate artifact: a rebuilt file must not make make delete its inputs
+# `make report SMOKE=1 ARTIFACTS=... REPORTS=...` is the small variant CI builds (fewer years, Ks, seeds).
+REPORTS ?= reports
+CORPUS := ungdc-japan-korea
+OTHER := kcna-japan-korea
+BACKENDS := lda nmf bertopic
+K ?= 10
+SELECT_KS ?= 5 10 15 20
+SELECT_SEEDS ?= 0 1
+FRAME_KINDS ?= lexicon zeroshot supervised tfidf combined
+KCNA_SAMPLE ?= 3000
+ifeq ($(SMOKE),1)
+K := 6
+SELECT_KS := 4 6
+SELECT_SEEDS := 0
+FRAME_KINDS := tfidf combined
+KCNA_SAMPLE := 300
+YEARS_$(CORPUS) := --years 2000 2012
+YEARS_$(OTHER) := --years 2011 2011
+endif
+
 CORPUS_CODE := $(wildcard analysis/corpus/*.py) $(wildcard corpora/*.toml)
 FRAMING_CODE := $(wildcard analysis/framing/*.py) analysis/embeddings.py
-SUBCORPORA := $(ARTIFACTS)/subcorpora/ungdc-japan-korea/units.parquet $(ARTIFACTS)/subcorpora/kcna-japan-korea/units.parquet
+TOPICS_CODE := $(wildcard analysis/topics/*.py) analysis/preprocess.py analysis/embeddings.py
+SUB := $(ARTIFACTS)/subcorpora
+SUBCORPORA := $(SUB)/$(CORPUS)/units.parquet $(SUB)/$(OTHER)/units.parquet
 MODEL_CARD := $(ARTIFACTS)/models/frames/combined/model_card.json
 FRAME_EVALUATION := $(ARTIFACTS)/evaluation/frames/cv_metrics.csv
-FRAME_SHARES := $(ARTIFACTS)/frames/ungdc-japan-korea/frame_shares_by_speaker_year.csv
+FRAMES_APPLIED := $(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/frames/$(c)/unit_frames.parquet)
+TOPIC_FITS := $(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/$(CORPUS)/$(b)-k$(K)/model_card.json)
+TOPIC_SELECTION := $(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/select/$(CORPUS)/$(b)/summary.csv)
+TOPICS_APPLIED := $(foreach c,$(CORPUS) $(OTHER) seed,$(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/applied/$(c)/$(b)/doc_topic.parquet))
+EFFECTS := $(ARTIFACTS)/effects/$(CORPUS)/contrasts.csv
+SAMPLE_$(OTHER) := --sample $(KCNA_SAMPLE)
 
-$(ARTIFACTS)/subcorpora/%/units.parquet: corpora/subcorpora/%.toml $(CORPUS_CODE) | $(STAMP)
-	$(PY) -m analysis corpus build $* --out $(ARTIFACTS)/subcorpora
+$(SUB)/%/units.parquet: corpora/subcorpora/%.toml $(CORPUS_CODE) | $(STAMP)
+	$(PY) -m analysis corpus build $* --out $(SUB) $(YEARS_$*)
 
 subcorpora: $(SUBCORPORA) ## Build the study subcorpora (UNGDC and KCNA paragraphs about Japan and Korea)
 
 $(MODEL_CARD): $(SUBCORPORA) $(wildcard corpora/annotations/*.jsonl) corpora/codebook/frames.toml $(FRAMING_CODE)
-	$(PY) -m analysis frames train --out $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
+	$(PY) -m analysis frames train --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 
 models: $(MODEL_CARD) ## Train the frame models from the committed annotations (default: combined)
 
 $(FRAME_EVALUATION): $(MODEL_CARD)
-	$(PY) -m analysis frames evaluate --out $(ARTIFACTS)/evaluation/frames --models $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
+	$(PY) -m analysis frames evaluate --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/evaluation/frames --models $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 
-$(FRAME_SHARES): $(MODEL_CARD)
-	$(PY) -m analysis frames apply --corpus ungdc-japan-korea --model $(ARTIFACTS)/models/frames/combined --out $(ARTIFACTS)/frames --artifacts $(ARTIFACTS)
+$(ARTIFACTS)/frames/%/unit_frames.parquet: $(MODEL_CARD) $(SUB)/%/units.parquet
+	$(PY) -m analysis frames apply --corpus $* --model $(ARTIFACTS)/models/frames/combined --out $(ARTIFACTS)/frames --artifacts $(ARTIFACTS) $(SAMPLE_$*)
 
-report: $(FRAME_EVALUATION) $(FRAME_SHARES) ## Build the report from the raw corpora (for now: subcorpora, frame models, evaluation, frame shares)
-	$(PY) -m analysis corpus info ungdc-japan-korea --artifacts $(ARTIFACTS)
-	@echo "frame model cross-validation: $(FRAME_EVALUATION)"; cat $(FRAME_EVALUATION)
-	@echo "frame shares by speaker and year: $(FRAME_SHARES)"
+$(ARTIFACTS)/topics/$(CORPUS)/%-k$(K)/model_card.json: $(SUB)/$(CORPUS)/units.parquet $(TOPICS_CODE)
+	$(PY) -m analysis topics fit --corpus $(CORPUS) --model $* --k $(K) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
 
-clean: ## Remove built artifacts (keeps .venv)
-	rm -rf $(ARTIFACTS)
+$(ARTIFACTS)/topics/select/$(CORPUS)/%/summary.csv: $(SUB)/$(CORPUS)/units.parquet $(TOPICS_CODE)
+	$(PY) -m analysis topics select --corpus $(CORPUS) --model $* --ks $(SELECT_KS) --seeds $(SELECT_SEEDS) --out $(@D) --artifacts $(ARTIFACTS)
+
+# applied/CORPUS/BACKEND/doc_topic.parquet: the K-topic model of BACKEND applied to CORPUS
+.SECONDEXPANSION:
+$(ARTIFACTS)/topics/applied/%/doc_topic.parquet: $$(ARTIFACTS)/topics/$(CORPUS)/$$(notdir $$*)-k$(K)/model_card.json $$(SUB)/$$(firstword $$(subst /, ,$$*))/units.parquet
+	$(PY) -m analysis topics apply --model $(<D) --corpus $(firstword $(subst /, ,$*)) --out $(@D) --artifacts $(ARTIFACTS) $(SAMPLE_$(firstword $(subst /, ,$*)))
+
+$(EFFECTS): $(ARTIFACTS)/frames/$(CORPUS)/unit_frames.parquet analysis/effects.py
+	$(PY) -m analysis effects --frames $< --outcomes security trade history --speakers JPN KOR PRK CHN USA --baseline JPN --seed 0 --out $(@D)
+
+NOTEBOOK_RUN = $(PY) -m analysis report notebook $< --reports $(REPORTS) --artifacts $(ARTIFACTS)
+$(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SUB)/$(CORPUS)/units.parquet analysis/report.py
+	$(NOTEBOOK_RUN)
+$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) analysis/report.py
+	$(NOTEBOOK_RUN) -p k=$(K)
+$(REPORTS)/notebooks/03_framing.ipynb: notebooks/03_framing.py $(FRAME_EVALUATION) $(FRAMES_APPLIED) $(TOPICS_APPLIED) analysis/report.py
+	$(NOTEBOOK_RUN) -p k=$(K)
+$(REPORTS)/notebooks/04_frames_over_time.ipynb: notebooks/04_frames_over_time.py $(FRAMES_APPLIED) $(EFFECTS) analysis/report.py
+	$(NOTEBOOK_RUN)
+$(REPORTS)/notebooks/05_model_reuse.ipynb: notebooks/05_model_reuse.py $(FRAMES_APPLIED) $(TOPICS_APPLIED) analysis/report.py
+	$(NOTEBOOK_RUN) -p k=$(K)
+
+NOTEBOOKS := $(patsubst notebooks/%.py,$(REPORTS)/notebooks/%.ipynb,$(sort $(wildcard notebooks/[0-9]*.py)))
+
+$(REPORTS)/report.html: $(NOTEBOOKS) analysis/report.py
+	$(PY) -m analysis report build --reports $(REPORTS)
+
+report: $(REPORTS)/report.html ## Build reports/report.{html,md}, figures and tables from the raw corpora (only stale steps rerun)
+
+clean: ## Remove built artifacts and the generated report (keeps .venv and the caches)
+	rm -rf $(filter-out $(ARTIFACTS)/cache,$(wildcard $(ARTIFACTS)/*)) $(REPORTS)/report.md $(REPORTS)/report.html $(REPORTS)/figures $(REPORTS)/tables $(REPORTS)/sections $(REPORTS)/notebooks

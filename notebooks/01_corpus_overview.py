@@ -1,0 +1,69 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 1. The study corpus
+#
+# Who speaks about Japan and Korea in the UN General Debate, and when. This notebook reads the built
+# subcorpus (`make subcorpora`) and draws; it trains nothing.
+
+# %% tags=["parameters"]
+artifacts = "artifacts"
+reports = "reports"
+corpus = "ungdc-japan-korea"
+focus_speakers = ["JPN", "KOR", "PRK", "CHN", "USA", "RUS"]
+
+# %%
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from analysis.corpus.subcorpus import load_subcorpus
+from analysis.report import save_figure, use_report_style, write_section, write_table
+
+use_report_style()
+units, manifest = load_subcorpus(corpus, Path(artifacts) / "subcorpora")
+units["decade"] = units["year"] // 10 * 10
+units["group"] = units["speaker"].where(units["speaker"].isin(focus_speakers), "other")
+counts = manifest["counts"]
+
+# %%
+composition = (units.groupby(["decade", "group"]).size().rename("units").reset_index()
+               .sort_values(["decade", "group"]).reset_index(drop=True))
+by_decade = composition.pivot(index="decade", columns="group", values="units").fillna(0).astype(int)
+by_decade = by_decade[[s for s in focus_speakers if s in by_decade.columns] + ["other"]]
+figure, axis = plt.subplots(figsize=(8, 3.6))
+by_decade.plot.bar(stacked=True, ax=axis, width=0.8, colormap="tab10")
+axis.set_xlabel("decade")
+axis.set_ylabel("paragraphs mentioning Japan or Korea")
+axis.legend(title="speaker", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=8)
+composition_figure = save_figure(figure, reports, "corpus_composition")
+composition_table = write_table(composition, reports, "corpus_composition")
+
+# %%
+speakers = (units.groupby("speaker").agg(units=("unit_id", "size"), speeches=("doc_id", "nunique"),
+                                         first_year=("year", "min"), last_year=("year", "max"))
+            .reset_index().sort_values(["units", "speaker"], ascending=[False, True]).reset_index(drop=True))
+speakers_table = write_table(speakers, reports, "corpus_speakers")
+top = speakers.head(3)
+peak = composition.groupby("decade")["units"].sum().idxmax()
+summary = (f"The study corpus holds {counts['units']:,} paragraphs from {counts['documents_with_units']:,} General Debate "
+           f"speeches ({counts['years'][0]}–{counts['years'][1]}) by {counts['speakers']} speakers that mention Japan or Korea; "
+           f"{counts['heldout_units']:,} of them (sessions in years ending in 3 or 8) are held out from all training.")
+write_section(reports, order=1, slug="corpus", title="The study corpus", blocks=[
+    {"text": summary},
+    {"figure": composition_figure,
+     "caption": f"Paragraphs per decade and speaker; the {peak}s contribute most "
+                f"({int(composition.groupby('decade')['units'].sum().max()):,} paragraphs)."},
+    {"table": speakers_table, "caption": "Speakers by number of paragraphs", "rows": 10},
+], findings=[summary, f"{top.loc[0, 'speaker']}, {top.loc[1, 'speaker']} and {top.loc[2, 'speaker']} speak about "
+             f"Japan and Korea most ({', '.join(f'{n:,}' for n in top['units'])} paragraphs)."])
+speakers.head(10)

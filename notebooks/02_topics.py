@@ -1,0 +1,134 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 2. Topics
+#
+# What the three topic backends find in the study corpus, how coherent and diverse their topics are
+# as the number of topics K changes, and how topic prevalence moves over the decades. The models were
+# fitted by `python -m analysis topics fit` and swept by `topics select` (see the Makefile); this
+# notebook only reads their artifacts.
+
+# %% tags=["parameters"]
+artifacts = "artifacts"
+reports = "reports"
+corpus = "ungdc-japan-korea"
+backends = ["lda", "nmf", "bertopic"]
+k = 10
+period_years = 5
+
+# %%
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis.report import save_figure, use_report_style, write_section, write_table
+
+use_report_style()
+topics_dir = Path(artifacts) / "topics"
+fits = {backend: topics_dir / corpus / f"{backend}-k{k}" for backend in backends}
+cards = {backend: json.loads((folder / "model_card.json").read_text()) for backend, folder in fits.items()}
+words = {backend: json.loads((folder / "topics.json").read_text()) for backend, folder in fits.items()}
+
+
+def label(topic_words, n=3):
+    return " / ".join(word for word, _ in topic_words[:n])
+
+
+# %% [markdown]
+# ## Coherence and diversity against K
+
+# %%
+selection = pd.concat([pd.read_csv(topics_dir / "select" / corpus / backend / "summary.csv").assign(backend=backend)
+                       for backend in backends], ignore_index=True)
+figure, axes = plt.subplots(1, 3, figsize=(10, 3), constrained_layout=True)
+for axis, metric, name in zip(axes, ("npmi", "c_v", "diversity"), ("NPMI", "C_V", "topic diversity")):
+    for backend, rows in selection.groupby("backend", sort=False):
+        axis.errorbar(rows["k"], rows[f"{metric}_mean"], yerr=rows[f"{metric}_sd"], marker="o", capsize=3, label=backend)
+    axis.set_xlabel("K (topics)")
+    axis.set_ylabel(name)
+    axis.grid(alpha=0.3)
+axes[0].legend()
+selection_figure = save_figure(figure, reports, "topics_coherence_diversity_by_k")
+selection_table = write_table(selection[["backend", "k", "npmi_mean", "npmi_sd", "c_v_mean", "c_v_sd", "diversity_mean",
+                                         "diversity_sd"]].sort_values(["backend", "k"]), reports, "topics_selection")
+seeds = len(pd.read_csv(topics_dir / "select" / corpus / backends[0] / "runs.csv")["seed"].unique())
+
+# %% [markdown]
+# ## The topics at K
+
+# %%
+rows = []
+for backend in backends:
+    card = cards[backend]
+    for topic, topic_words in enumerate(words[backend]):
+        rows.append({"backend": backend, "topic": topic, "words": " ".join(word for word, _ in topic_words[:10])})
+topic_words = pd.DataFrame(rows)
+topic_words_table = write_table(topic_words, reports, "topics_top_words")
+metrics = pd.DataFrame([{"backend": b, "npmi": cards[b]["metrics"]["npmi"], "c_v": cards[b]["metrics"]["c_v"],
+                         "diversity": cards[b]["metrics"]["diversity"], "outlier_share": cards[b]["metrics"]["outlier_share"]}
+                        for b in backends])
+metrics_table = write_table(metrics, reports, "topics_metrics")
+best = metrics.sort_values("npmi", ascending=False).iloc[0]
+metrics
+
+# %% [markdown]
+# ## Prevalence over time
+
+# %%
+figure, axes = plt.subplots(len(backends), 1, figsize=(9, 2.6 * len(backends)), sharex=True, constrained_layout=True)
+prevalence_tables = []
+for axis, backend in zip(np.atleast_1d(axes), backends):
+    by_year = pd.read_csv(fits[backend] / "prevalence_by_year.csv")
+    by_year["period"] = by_year["year"] // period_years * period_years
+    weighted = by_year.assign(mass=by_year["prevalence"] * by_year["units"])
+    period = weighted.groupby(["period", "topic"])[["mass", "units"]].sum()
+    period["prevalence"] = period["mass"] / period["units"]
+    wide = period["prevalence"].unstack("topic").fillna(0)
+    axis.stackplot(wide.index, wide.T.to_numpy(), labels=[label(words[backend][t]) for t in wide.columns],
+                   colors=plt.cm.tab20(np.linspace(0, 1, wide.shape[1])))
+    axis.set_ylabel(f"{backend}\nmean topic share")
+    axis.set_ylim(0, 1)
+    axis.legend(fontsize=6, bbox_to_anchor=(1.01, 1), loc="upper left")
+    prevalence_tables.append(period["prevalence"].reset_index().assign(backend=backend))
+np.atleast_1d(axes)[-1].set_xlabel(f"{period_years}-year period (start)")
+prevalence_figure = save_figure(figure, reports, "topics_prevalence_over_time")
+prevalence = pd.concat(prevalence_tables)[["backend", "period", "topic", "prevalence"]].sort_values(["backend", "period", "topic"])
+prevalence_table = write_table(prevalence, reports, "topics_prevalence_by_period")
+
+# the topic whose share grew most between the first and the last third of the periods, per backend
+periods = sorted(prevalence["period"].unique())
+early, late = periods[: len(periods) // 3], periods[-(len(periods) // 3):]
+shifts = []
+for backend, rows in prevalence.groupby("backend"):
+    change = rows[rows["period"].isin(late)].groupby("topic")["prevalence"].mean() - \
+             rows[rows["period"].isin(early)].groupby("topic")["prevalence"].mean()
+    shifts.append((backend, int(change.idxmax()), float(change.max())))
+rising = "; ".join(f"{backend}: \u201c{label(words[backend][topic])}\u201d (+{gain:.2f})" for backend, topic, gain in shifts)
+
+# %%
+finding = (f"At K = {k}, {best['backend']} gives the most coherent topics (NPMI {best['npmi']:.3f}, "
+           f"diversity {best['diversity']:.2f}); the topic that gained most from {early[0]}–{early[-1] + period_years - 1} "
+           f"to {late[0]}–{late[-1] + period_years - 1} is {rising}.")
+write_section(reports, order=2, slug="topics", title="Topics", blocks=[
+    {"text": f"Three backends, fitted with seed 0 on the {corpus} paragraphs outside the held-out sessions, "
+             f"each with K = {k}: gensim LDA, scikit-learn NMF on TF-IDF, and BERTopic on MiniLM embeddings."},
+    {"table": metrics_table, "caption": f"Coherence (NPMI, C_V on the top 10 words) and diversity (top 25 words) at K = {k}"},
+    {"table": topic_words_table, "caption": f"Each topic's ten best words, per backend (K = {k})", "rows": 3 * k},
+    {"figure": selection_figure,
+     "caption": f"NPMI, C_V and topic diversity against K, mean ± sd over {seeds} seed(s), per backend."},
+    {"table": selection_table, "caption": "The sweep over K behind the figure", "rows": 30},
+    {"figure": prevalence_figure,
+     "caption": f"Mean topic share of the paragraphs in each {period_years}-year period, per backend (K = {k}); "
+                "topics labelled by their three best words."},
+], findings=[finding])

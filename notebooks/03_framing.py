@@ -1,0 +1,133 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 3. The framing classifier, and frames by topic
+#
+# How well the frame models do under grouped cross-validation on the annotated paragraphs (no speech
+# in both training and test folds), whether their probabilities are calibrated, and which topics carry
+# which frames. Training and evaluation ran in `python -m analysis frames train|evaluate`.
+
+# %% tags=["parameters"]
+artifacts = "artifacts"
+reports = "reports"
+corpus = "ungdc-japan-korea"
+model = "combined"
+heatmap_backend = "nmf"
+k = 10
+
+# %%
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis.framing.codebook import FRAMES
+from analysis.report import save_figure, use_report_style, write_section, write_table
+
+use_report_style()
+frames = list(FRAMES)
+evaluation = Path(artifacts) / "evaluation" / "frames"
+metrics = pd.read_csv(evaluation / "cv_metrics.csv")
+summary = json.loads((evaluation / "summary.json").read_text())
+
+# %% [markdown]
+# ## Cross-validated F1 of every model
+
+# %%
+wide = metrics.pivot(index="model", columns="frame", values="f1")
+macro = wide[frames].mean(axis=1).rename("macro_f1")
+scores = pd.concat([wide[frames].add_suffix("_f1"), macro], axis=1).reset_index().sort_values("macro_f1", ascending=False)
+scores_table = write_table(scores, reports, "frames_cv_f1")
+chosen = scores.set_index("model").loc[model]
+scores
+
+# %% [markdown]
+# ## Confusion and reliability of the chosen model
+
+# %%
+with np.load(evaluation / f"cv_scores_{model}.npz", allow_pickle=False) as cv:
+    predicted, truth, probability = cv["present"], cv["truth"], cv["scores"]
+figure, axes = plt.subplots(1, len(frames), figsize=(9, 2.8), constrained_layout=True)
+confusion_rows = []
+for axis, index, frame in zip(axes, range(len(frames)), frames):
+    matrix = np.array([[np.sum(~truth[:, index] & ~predicted[:, index]), np.sum(~truth[:, index] & predicted[:, index])],
+                       [np.sum(truth[:, index] & ~predicted[:, index]), np.sum(truth[:, index] & predicted[:, index])]])
+    axis.imshow(matrix, cmap="Blues")
+    for (row, column), count in np.ndenumerate(matrix):
+        axis.text(column, row, str(count), ha="center", va="center", color="black")
+    axis.set_xticks([0, 1], ["absent", "present"])
+    axis.set_yticks([0, 1], ["absent", "present"])
+    axis.set_xlabel("predicted")
+    axis.set_title(frame)
+    confusion_rows += [{"frame": frame, "truth": t, "predicted": p, "units": int(matrix[i, j])}
+                       for i, t in enumerate(("absent", "present")) for j, p in enumerate(("absent", "present"))]
+axes[0].set_ylabel("annotated")
+confusion_figure = save_figure(figure, reports, "frames_confusion")
+confusion_table = write_table(pd.DataFrame(confusion_rows), reports, "frames_confusion")
+
+curve = pd.read_csv(evaluation / "reliability_curve.csv")
+figure, axes = plt.subplots(1, len(frames), figsize=(9, 2.9), sharey=True, constrained_layout=True)
+for axis, frame in zip(axes, frames):
+    axis.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
+    for name, rows in curve[curve["frame"] == frame].groupby("model"):
+        axis.plot(rows["mean_predicted"], rows["observed"], marker="o", markersize=3,
+                  linewidth=2.2 if name == model else 1, label=name)
+    axis.set_title(frame)
+    axis.set_xlabel("mean predicted probability")
+axes[0].set_ylabel("share annotated present")
+axes[-1].legend(fontsize=7)
+reliability_figure = save_figure(figure, reports, "frames_reliability")
+brier = metrics[metrics["model"] == model].set_index("frame")["brier"]
+
+# %% [markdown]
+# ## Frames by topic
+
+# %%
+predictions = pd.read_parquet(Path(artifacts) / "frames" / corpus / "unit_frames.parquet")
+applied = pd.read_parquet(Path(artifacts) / "topics" / "applied" / corpus / heatmap_backend / "doc_topic.parquet")
+topic_words = json.loads((Path(artifacts) / "topics" / corpus / f"{heatmap_backend}-k{k}" / "topics.json").read_text())
+joined = predictions.merge(applied[["unit_id", "dominant_topic"]], on="unit_id", validate="one_to_one")
+joined = joined[joined["dominant_topic"] >= 0]
+by_topic = joined.groupby("dominant_topic")[frames].mean()
+by_topic["units"] = joined.groupby("dominant_topic").size()
+by_topic.index = [f"{t}: " + " / ".join(word for word, _ in topic_words[t][:3]) for t in by_topic.index]
+figure, axis = plt.subplots(figsize=(6.5, 0.38 * len(by_topic) + 1.2))
+image = axis.imshow(by_topic[frames].to_numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto")
+for (row, column), value in np.ndenumerate(by_topic[frames].to_numpy()):
+    axis.text(column, row, f"{value:.2f}", ha="center", va="center", color="white" if value < 0.6 else "black", fontsize=8)
+axis.set_xticks(range(len(frames)), frames)
+axis.set_yticks(range(len(by_topic)), by_topic.index, fontsize=8)
+figure.colorbar(image, ax=axis, label="mean frame probability")
+heatmap_figure = save_figure(figure, reports, "frames_by_topic")
+heatmap_table = write_table(by_topic.rename_axis("topic").reset_index(), reports, "frames_by_topic")
+peaks = {frame: by_topic[frame].idxmax() for frame in frames}
+
+# %%
+agreement = summary["agreement"]["per_label"]
+finding = (f"The {model} frame model reaches cross-validated F1 of "
+           + ", ".join(f"{chosen[f'{f}_f1']:.2f} ({f})" for f in frames)
+           + f" (macro {chosen['macro_f1']:.2f}) against double-coded annotations with Krippendorff's alpha "
+           + ", ".join(f"{agreement[f]['alpha']:.2f}" for f in frames) + ".")
+write_section(reports, order=3, slug="framing", title="The framing classifier", blocks=[
+    {"text": f"Frame models were trained on {int(truth.shape[0]):,} annotated paragraphs and scored by grouped 5-fold "
+             "cross-validation (no speech or story in both training and test folds)."},
+    {"table": scores_table, "caption": "Cross-validated F1 per frame and macro-F1, every model kind"},
+    {"figure": confusion_figure, "caption": f"Out-of-fold confusion of the {model} model per frame "
+                                            f"({int(truth.shape[0]):,} annotated paragraphs)."},
+    {"figure": reliability_figure, "caption": "Reliability curves: observed share against mean predicted probability per "
+                                              f"bin; Brier scores of {model}: "
+                                              + ", ".join(f"{f} {brier[f]:.3f}" for f in frames) + "."},
+    {"figure": heatmap_figure, "caption": f"Mean frame probability of the paragraphs whose dominant {heatmap_backend} topic "
+                                          "is each row; " + "; ".join(f"{f} peaks in topic {peaks[f]}" for f in frames) + "."},
+    {"table": heatmap_table, "caption": "Frames by topic, with the number of paragraphs per topic", "rows": 12},
+], findings=[finding])

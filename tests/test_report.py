@@ -1,0 +1,126 @@
+"""The report stage: section assembly, the smoke build's determinism, and the page in a real browser."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from analysis.report import build_report, save_figure, write_section, write_table
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+def _a_section(reports: Path) -> None:
+    figure, axis = plt.subplots()
+    axis.plot([1, 2, 3], [3, 1, 2])
+    figure_path = save_figure(figure, reports, "line")
+    table_path = write_table(pd.DataFrame({"speaker": ["JPN", "K|R"], "share": [0.123456, 0.5]}), reports, "shares")
+    write_section(reports, order=2, slug="second", title="Second <section>", blocks=[
+        {"text": "Text & more."}, {"figure": figure_path, "caption": "A line."},
+        {"table": table_path, "caption": "Shares", "rows": 1}], findings=["Second finding."])
+    write_section(reports, order=1, slug="first", title="First", blocks=[{"text": "Opening."}], findings=["First finding."])
+
+
+def test_sections_assemble_in_order_with_escaped_html_and_capped_tables(tmp_path):
+    _a_section(tmp_path)
+    markdown, page = build_report(tmp_path, title="T")
+    text, html = markdown.read_text(), page.read_text()
+    assert text.index("## First") < text.index("## Second <section>")
+    assert "First finding. Second finding." in text  # findings gathered in section order
+    assert "| JPN | 0.1235 |" in text and "K\\|R" not in text  # rounded; only the first row shown
+    assert "(first 1 of 2 rows; all in `tables/shares.csv`)" in text
+    assert "Second &lt;section&gt;" in html and "Text &amp; more." in html
+    assert '<img src="figures/line.png" alt="A line.">' in html
+
+
+def test_a_section_block_must_be_one_kind_and_missing_files_are_named(tmp_path):
+    with pytest.raises(ValueError, match="exactly one of text, figure or table"):
+        write_section(tmp_path, order=1, slug="x", title="X", blocks=[{"text": "a", "figure": "b"}])
+    write_section(tmp_path, order=1, slug="x", title="X", blocks=[{"figure": "figures/gone.png", "caption": "c"}])
+    with pytest.raises(FileNotFoundError, match="figures/gone.png"):
+        build_report(tmp_path)
+    with pytest.raises(FileNotFoundError, match="run the notebooks first"):
+        build_report(tmp_path / "empty")
+
+
+def test_figures_and_tables_are_byte_identical_when_redrawn(tmp_path):
+    _a_section(tmp_path / "a")
+    _a_section(tmp_path / "b")
+    for name in ("figures/line.png", "tables/shares.csv", "sections/02-second.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+# ---- the smoke build: the whole pipeline from the raw corpora, twice --------------------------------------
+
+
+def _smoke(root: Path) -> Path:
+    artifacts, reports = root / "artifacts", root / "reports"
+    subprocess.run(["make", "--no-print-directory", "report", "SMOKE=1", f"ARTIFACTS={artifacts}", f"REPORTS={reports}",
+], cwd=REPO, check=True, env={**os.environ, "TQDM_DISABLE": "1"})
+    return reports
+
+
+@pytest.fixture(scope="module")
+def smoke_reports(tmp_path_factory):
+    root = tmp_path_factory.mktemp("smoke")
+    return _smoke(root / "first"), _smoke(root / "second")
+
+
+def _checksums(reports: Path) -> dict[str, str]:
+    files = sorted([*reports.glob("figures/*.png"), *reports.glob("tables/*.csv"), reports / "report.md"])
+    return {str(path.relative_to(reports)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+
+
+def test_two_smoke_builds_from_clean_give_identical_tables_figures_and_text(smoke_reports):
+    first, second = (_checksums(reports) for reports in smoke_reports)
+    assert len([name for name in first if name.startswith("figures/")]) >= 8
+    assert first == second
+
+
+def test_the_smoke_report_has_every_section_and_executed_notebook(smoke_reports):
+    reports = smoke_reports[0]
+    assert sorted(p.stem for p in (reports / "notebooks").glob("*.ipynb")) == sorted(
+        p.stem for p in (REPO / "notebooks").glob("[0-9]*.py"))
+    text = (reports / "report.md").read_text()
+    for title in ("## Findings", "## The study corpus", "## Topics", "## The framing classifier",
+                  "## Frames over time, by speaker", "## Reusing the models"):
+        assert title in text
+
+
+@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                    reason="needs Debian's chromium and chromium-driver: `apt-get install chromium chromium-driver` "
+                           "(or `make setup-browser`)")
+def test_the_report_opens_in_chromium_without_console_errors_or_broken_images(smoke_reports):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    reports = smoke_reports[0]
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for a driver online
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        driver.get((reports / "report.html").as_uri())
+        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        images = driver.execute_script(
+            "return Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])")
+        screenshot = reports / "screenshots" / "report-first-screen.png"
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(screenshot))
+    finally:
+        driver.quit()
+    assert errors == []
+    assert len(images) >= 8 and [src for src, loaded in images if not loaded] == []
+    assert screenshot.stat().st_size > 10_000

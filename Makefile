@@ -45,7 +45,10 @@ SELECT_KS ?= 5 10 15 20
 SELECT_SEEDS ?= 0 1
 FRAME_KINDS ?= lexicon zeroshot supervised tfidf combined
 KCNA_SAMPLE ?= 3000
+# the prevalence regression: the years in which all five speakers speak (the Koreas joined the UN in 1991)
+EFFECT_OPTIONS ?= --speakers JPN KOR PRK CHN USA --baseline JPN --years 1991-2022 --earlier 2000-2010 --later 2011-2022
 ifeq ($(SMOKE),1)
+EFFECT_OPTIONS := --speakers JPN KOR PRK --baseline JPN --years 2000-2012 --earlier 2000-2006 --later 2007-2012 --knots 4
 K := 6
 SELECT_KS := 4 6
 SELECT_SEEDS := 0
@@ -96,8 +99,8 @@ $(ARTIFACTS)/topics/select/$(CORPUS)/%/summary.csv: $(SUB)/$(CORPUS)/units.parqu
 $(ARTIFACTS)/topics/applied/%/doc_topic.parquet: $$(ARTIFACTS)/topics/$(CORPUS)/$$(notdir $$*)-k$(K)/model_card.json $$(SUB)/$$(firstword $$(subst /, ,$$*))/units.parquet
 	$(PY) -m analysis topics apply --model $(<D) --corpus $(firstword $(subst /, ,$*)) --out $(@D) --artifacts $(ARTIFACTS) $(SAMPLE_$(firstword $(subst /, ,$*)))
 
-$(EFFECTS): $(ARTIFACTS)/frames/$(CORPUS)/unit_frames.parquet analysis/effects.py
-	$(PY) -m analysis effects --frames $< --outcomes security trade history --speakers JPN KOR PRK CHN USA --baseline JPN --seed 0 --out $(@D)
+$(EFFECTS): $(ARTIFACTS)/frames/$(CORPUS)/unit_frames.parquet analysis/effects.py analysis/effects_cli.py
+	$(PY) -m analysis effects --frames $< --outcomes security trade history $(EFFECT_OPTIONS) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
 
 NOTEBOOK_RUN = $(PY) -m analysis report notebook $< --reports $(REPORTS) --artifacts $(ARTIFACTS)
 $(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SUB)/$(CORPUS)/units.parquet analysis/report.py

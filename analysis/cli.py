@@ -373,6 +373,10 @@ def build_parser() -> argparse.ArgumentParser:
     from analysis.report_cli import add_commands as add_report_commands
 
     add_report_commands(stages, DEFAULT_ARTIFACTS)
+
+    from analysis.effects_cli import add_effects_parser
+
+    add_effects_parser(stages, DEFAULT_ARTIFACTS)
     return parser
 
 

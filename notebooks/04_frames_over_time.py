@@ -94,8 +94,9 @@ finding = ("In the last fifteen years of the corpus, " + "; ".join(f"{leading[f]
                                                                    for f in frames) + ". ")
 if "JPN" in security.index:
     row = security.loc["JPN"]
-    finding += (f"Japan's expected share of security-framed paragraphs changed by {row['estimate']:+.2f} "
-                f"(95% interval {row['ci_low']:+.2f} to {row['ci_high']:+.2f}) in the contrast the regression tests.")
+    finding += (f"Between {row['earlier']} and {row['later']}, Japan's expected share of security-framed paragraphs "
+                f"changed by {row['estimate']:+.2f} (95% interval {row['ci_low']:+.2f} to {row['ci_high']:+.2f}); "
+                f"{len(clear)} of {len(security)} speakers' security contrasts exclude zero.")
 write_section(reports, order=4, slug="frames-over-time", title="Frames over time, by speaker", blocks=[
     {"figure": shares_figure, "caption": f"Mean frame probability per speech, in {period_years}-year periods, for "
                                          + ", ".join(speakers) + " paragraphs on Japan or Korea."},

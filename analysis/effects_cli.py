@@ -1,0 +1,161 @@
+"""``python -m analysis effects``: frame or topic prevalence on year and speaker, with measurement uncertainty."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def _years(text: str) -> tuple[int, int]:
+    first, _, last = text.partition("-")
+    try:
+        return int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a year or an inclusive range FIRST-LAST, got {text!r}") from None
+
+
+def _frame_inputs(args: argparse.Namespace):
+    """Covariates, frame outcomes and the input's record, from ``unit_frames.parquet`` (``frames apply``)."""
+    from analysis.corpus.manifest import sha256_of
+    from analysis.effects import frame_outcomes
+    from analysis.framing.codebook import FRAMES
+
+    if not args.frames.exists():
+        raise FileNotFoundError(f"{args.frames}: no such file (write it with `python -m analysis frames apply`)")
+    table = pd.read_parquet(args.frames)
+    names = args.outcomes or list(FRAMES)
+    missing = [column for column in ("year", "speaker", *names) if column not in table.columns]
+    if missing:
+        raise SystemExit(f"{args.frames} has no column(s) {', '.join(missing)} (frame columns: "
+                         f"{', '.join(c for c in table.columns if c in FRAMES)})")
+    table = _select(table, args)
+    outcomes = frame_outcomes(table[names], measurement=not args.point)
+    return table, outcomes, {"frames": {"path": str(args.frames), "sha256": sha256_of(args.frames)}}
+
+
+def _topic_inputs(args: argparse.Namespace):
+    """Covariates, topic outcomes and the inputs' record, from a ``topics fit`` folder and its subcorpus's units.
+
+    ``topics fit`` keeps the document-topic matrix of the units it was fitted
+    on: the subcorpus's units without the held-out ones, in order.
+    """
+    from analysis.corpus.manifest import sha256_of
+    from analysis.corpus.subcorpus import UNITS_FILE, load_subcorpus
+    from analysis.effects import topic_outcomes
+
+    card_path, matrix_path = args.topics / "model_card.json", args.topics / "doc_topic.npz"
+    for path in (card_path, matrix_path):
+        if not path.exists():
+            raise FileNotFoundError(f"{args.topics} is not a fitted topic model folder ({path.name} is missing)")
+    card = json.loads(card_path.read_text())
+    with np.load(matrix_path, allow_pickle=False) as data:
+        doc_topic = data["doc_topic"]
+    subcorpus = card["corpus"]["subcorpus"]
+    units, manifest = load_subcorpus(subcorpus, args.artifacts / "subcorpora")
+    if manifest["inputs"]["sha256"] != card["corpus"]["input_sha256"]:
+        raise SystemExit(f"{args.topics} was fitted on {subcorpus} built from input sha256 {card['corpus']['input_sha256']}, "
+                         f"but the subcorpus now is built from {manifest['inputs']['sha256']}: refit the topic model")
+    training = units[~units["heldout"]].reset_index(drop=True)
+    if len(doc_topic) == len(training):
+        units = training
+    elif len(doc_topic) != len(units):
+        raise SystemExit(f"{matrix_path} has {len(doc_topic):,} rows, but {subcorpus} has {len(units):,} units "
+                         f"({len(training):,} not held out): they cannot be aligned")
+    topics = None
+    if args.outcomes:
+        try:
+            topics = [int(name.removeprefix("topic_")) for name in args.outcomes]
+        except ValueError:
+            raise SystemExit(f"topic outcomes are topic numbers or topic_N names, got {' '.join(args.outcomes)}") from None
+    keep = _select(units.assign(_row=np.arange(len(units))), args)
+    outcomes = topic_outcomes(doc_topic[keep["_row"].to_numpy()], keep["n_words"].to_numpy(), prior=args.prior,
+                              topics=topics, measurement=not args.point)
+    units_path = args.artifacts / "subcorpora" / subcorpus / UNITS_FILE
+    inputs = {"doc_topic": {"path": str(matrix_path), "sha256": sha256_of(matrix_path)},
+              "units": {"path": str(units_path), "sha256": sha256_of(units_path)},
+              "token_counts": "units' n_words (raw words: more than the tokens the model kept after stopwords and pruning)"}
+    return keep.drop(columns="_row"), outcomes, inputs
+
+
+def _select(table: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """The rows of the chosen speakers and years; a named speaker with no units there is an error."""
+    if args.years:
+        table = table[table["year"].between(*args.years)]
+    if args.speakers:
+        absent = sorted(set(args.speakers) - set(table["speaker"]))
+        if absent:
+            raise SystemExit(f"speaker(s) {', '.join(absent)} have no units"
+                             + (f" in {args.years[0]}-{args.years[1]}" if args.years else ""))
+        table = table[table["speaker"].isin(args.speakers)]
+    if table.empty:
+        raise SystemExit("no units left after selecting speakers and years")
+    return table.reset_index(drop=True)
+
+
+def cmd_effects(args: argparse.Namespace) -> int:
+    from analysis.effects import EffectsError, PrevalenceRegression
+    from analysis.persist import write_manifest
+
+    try:
+        covariates, outcomes, inputs = _frame_inputs(args) if args.frames else _topic_inputs(args)
+        model = PrevalenceRegression(year=args.year, knots=args.knots, baseline=args.baseline,
+                                     interaction=not args.no_interaction, draws=args.draws, min_units=args.min_units,
+                                     seed=args.seed).fit(covariates, outcomes)
+        contrasts = model.contrast(later=args.later, earlier=args.earlier)
+    except EffectsError as error:
+        raise SystemExit(str(error)) from None
+    folder = model.save(args.out)
+    coefficients = model.coefficients()
+    coefficients.to_csv(folder / "coefficients.csv", index=False, float_format="%.6f")
+    model.expected().to_parquet(folder / "expected.parquet", index=False)
+    contrasts.to_csv(folder / "contrasts.csv", index=False, float_format="%.6f")
+    config = {**model.get_params(), "baseline": model.design_.baseline, "outcomes": list(model.outcomes_),
+              "measurement": model.measurement_, "speakers": args.speakers, "years": args.years,
+              "earlier": list(args.earlier), "later": list(args.later), "design_columns": model.design_.columns,
+              "spline_knots": list(model.design_.knots), "prior": args.prior if args.topics else None}
+    counts = {"units": model.n_units_, "units_by_speaker": model.units_by_speaker_,
+              "heldout_units": int(covariates["heldout"].sum()) if "heldout" in covariates else None,
+              "year_range": list(model.design_.year_range)}
+    write_manifest(folder, stage="effects", inputs=inputs, config=config, counts=counts, seed=args.seed,
+                   extra_packages=("scikit-learn", "scipy"))
+    print(f"{len(model.outcomes_)} outcome(s) ({model.measurement_} draws) on {len(model.design_.columns)} design columns, "
+          f"{model.n_units_:,} units ({', '.join(f'{s} {n}' for s, n in model.units_by_speaker_.items())}), "
+          f"baseline {model.design_.baseline}, {model.draws} draws, seed {model.seed}")
+    shown = contrasts[["outcome", "speaker", "earlier_estimate", "later_estimate", "estimate", "std_error", "ci_low", "ci_high"]]
+    print(f"expected prevalence {args.later[0]}-{args.later[1]} minus {args.earlier[0]}-{args.earlier[1]}, 95% intervals:")
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"written to {folder}")
+    return 0
+
+
+def add_effects_parser(subparsers: argparse._SubParsersAction, artifacts: Path = Path("artifacts")) -> None:
+    """Register ``effects``: prevalence regression with uncertainty (stm's ``estimateEffect``)."""
+    from analysis.effects import DEFAULT_DRAWS, DEFAULT_MIN_UNITS, YEAR_CODINGS
+
+    effects = subparsers.add_parser("effects", help="frame or topic prevalence on year and speaker, with uncertainty "
+                                                    "(method of composition, as stm's estimateEffect)")
+    source = effects.add_mutually_exclusive_group(required=True)
+    source.add_argument("--frames", type=Path, help="unit_frames.parquet written by `frames apply`")
+    source.add_argument("--topics", type=Path, help="a folder written by `topics fit` (doc_topic.npz, model_card.json)")
+    effects.add_argument("--outcomes", nargs="+", help="frames (default: all) or topic numbers (default: all topics)")
+    effects.add_argument("--speakers", nargs="+", help="keep these speakers' units only (default: all)")
+    effects.add_argument("--years", type=_years, help="keep units of these years only, e.g. 1991-2022")
+    effects.add_argument("--baseline", help="reference speaker (default: the first in sorted order)")
+    effects.add_argument("--year", choices=YEAR_CODINGS, default="spline", help="year as a cubic B-spline or decade dummies")
+    effects.add_argument("--knots", type=int, default=5, help="spline knots, ends included (default: %(default)s)")
+    effects.add_argument("--no-interaction", action="store_true", help="one year curve shifted per speaker")
+    effects.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help="method-of-composition draws (default: %(default)s)")
+    effects.add_argument("--point", action="store_true", help="ignore measurement uncertainty: point values in every draw")
+    effects.add_argument("--prior", type=float, help="topics: Dirichlet prior per topic (default: 1/K)")
+    effects.add_argument("--min-units", type=int, default=DEFAULT_MIN_UNITS,
+                         help="fewest units a speaker may have (default: %(default)s)")
+    effects.add_argument("--earlier", type=_years, default=(2000, 2010), help="contrast's earlier period (default: 2000-2010)")
+    effects.add_argument("--later", type=_years, default=(2011, 2022), help="contrast's later period (default: 2011-2022)")
+    effects.add_argument("--seed", type=int, default=0)
+    effects.add_argument("--out", type=Path, required=True)
+    effects.add_argument("--artifacts", type=Path, default=artifacts, help="where built subcorpora are (default: %(default)s)")
+    effects.set_defaults(run=cmd_effects)

@@ -374,6 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_commands(stages, DEFAULT_ARTIFACTS)
 
+    from analysis.scale_cli import add_commands as add_scale_commands
+
+    add_scale_commands(stages)
+
     from analysis.effects_cli import add_effects_parser
 
     add_effects_parser(stages, DEFAULT_ARTIFACTS)

@@ -1,0 +1,113 @@
+"""Scale-out on Dask against one process, end to end on a whole corpus, side by side.
+
+    nice .venv/bin/python benchmarks/scale.py                          # UNGDC: 10,568 speeches, ~356k units
+    nice .venv/bin/python benchmarks/scale.py --limit-documents 500    # a quick look
+
+Both runs do the whole pipeline of ``python -m analysis scale run`` (read,
+segment into paragraph units, tfidf frame probabilities, NMF topic shares,
+parquet) into a fresh output folder, so nothing is reused: first in one
+process (the baseline), then on a local cluster of ``--workers`` processes
+with one thread each. Each run happens in a fresh child process, so that
+peak RSS (Linux ``VmHWM``) is the run's own: the child's for the baseline,
+and for the cluster the client's and every worker's (read in the worker by
+``client.run``). Seconds are wall-clock from before the cluster starts to the
+written manifest. The two outputs are compared byte for byte. Results go to
+``reports/benchmarks/scale.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+CHILD = r"""
+import json, sys, time
+from contextlib import nullcontext
+from pathlib import Path
+from analysis.cli import peak_rss_mib
+from analysis.corpus.manifest import load_manifest, sha256_of
+from analysis.scale import OUTPUT_FILE, dask_client, run_scale
+corpus, frames, topics, out, workers, partition, limit = sys.argv[1:8]
+workers, limit = int(workers), (int(limit) if limit else None)
+started = time.perf_counter()
+with (dask_client(workers=workers) if workers else nullcontext()) as client:
+    result = run_scale(load_manifest(corpus), frame_model_dir=Path(frames), topic_model_dir=Path(topics), out=Path(out),
+                       partition_size=int(partition), limit_documents=limit, client=client, progress=False)
+    worker_peaks = sorted(client.run(peak_rss_mib).values()) if client else []
+seconds = time.perf_counter() - started
+print(json.dumps({"documents": result["counts"]["documents"], "units": result["counts"]["units"],
+                  "partitions": result["counts"]["partitions"], "seconds": seconds,
+                  "run_seconds": result["counts"]["seconds"], "client_peak_rss_mib": peak_rss_mib(),
+                  "worker_peak_rss_mib": worker_peaks, "sha256": sha256_of(Path(out) / OUTPUT_FILE)}))
+"""
+
+
+def run(args: argparse.Namespace, workers: int) -> dict:
+    out = args.out_root / f"{args.corpus}-{'in-process' if workers == 0 else f'workers-{workers}'}"
+    shutil.rmtree(out, ignore_errors=True)  # measure the whole computation, never a resume
+    command = [sys.executable, "-c", CHILD, args.corpus, str(args.frame_model), str(args.topic_model), str(out),
+               str(workers), str(args.partition_size), str(args.limit_documents or "")]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"run with {workers} workers failed:\n{result.stderr}")
+    return {**json.loads(result.stdout.strip().splitlines()[-1]), "out": str(out)}
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or "unknown CPU")
+    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal:"))
+    return f"{os.cpu_count()} CPUs ({model}), {memory_kib / 1024 ** 2:.0f} GiB, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", default="ungdc")
+    parser.add_argument("--frame-model", type=Path, default=Path("artifacts/models/frames/tfidf"))
+    parser.add_argument("--topic-model", type=Path, default=Path("artifacts/topics/ungdc-japan-korea/nmf-k10"))
+    parser.add_argument("--workers", type=int, default=2, help="local Dask workers of the cluster run")
+    parser.add_argument("--partition-size", type=int, default=100)
+    parser.add_argument("--limit-documents", type=int, help="only the first N documents (a quick look)")
+    parser.add_argument("--out-root", type=Path, default=Path("artifacts/benchmarks/scale"),
+                        help="where the runs' outputs are kept (default: %(default)s)")
+    parser.add_argument("--csv", type=Path, default=Path("reports/benchmarks/scale.csv"))
+    args = parser.parse_args()
+
+    load = os.getloadavg()[0]
+    baseline = run(args, 0)
+    cluster = run(args, args.workers)
+    rows = []
+    for name, workers, result in (("in-process", 1, baseline), (f"dask {args.workers} workers", args.workers, cluster)):
+        # the baseline's one process is its only "worker"
+        peaks = result["worker_peak_rss_mib"] or [result["client_peak_rss_mib"]]
+        rows.append({
+            "run": name, "workers": workers, "documents": result["documents"], "units": result["units"],
+            "partitions": result["partitions"], "seconds": round(result["seconds"], 1),
+            "units_per_s": round(result["units"] / result["seconds"]),
+            "speedup": round(baseline["seconds"] / result["seconds"], 2),
+            "client_peak_rss_mib": round(result["client_peak_rss_mib"]),
+            "peak_rss_mib_per_worker": ";".join(f"{peak:.0f}" for peak in peaks),
+            "worker_rss_ratio": round(max(peaks) / baseline["client_peak_rss_mib"], 2),
+            "identical_output": result["sha256"] == baseline["sha256"],
+            "output": result["out"], "machine": machine(), "load_average_at_start": round(load, 2),
+        })
+    table = pd.DataFrame(rows)
+    args.csv.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.csv, index=False)
+    print(f"corpus {args.corpus}: {baseline['documents']:,} documents, {baseline['units']:,} units, "
+          f"{baseline['partitions']} partitions of {args.partition_size}; {machine()}; load average {load:.2f} at start")
+    print(table.drop(columns=["output", "machine", "load_average_at_start"]).to_string(index=False))
+    print(f"written to {args.csv}")
+
+
+if __name__ == "__main__":
+    main()

@@ -89,8 +89,8 @@ def fit_runs(corpus: str, texts: list[str], ks: list[int], seeds: list[int], con
             done[(run["corpus"], run["configuration"], run["k"], run["seed"], json.dumps(run["parameters"], sort_keys=True))] = run
     checkpoint.parent.mkdir(parents=True, exist_ok=True)
     runs = []
-    for k in ks:
-        for seed in seeds:
+    for seed in seeds:  # a whole seed before the next: an interrupted run still covers every K
+        for k in ks:
             for name in configurations:
                 backend, params = CONFIGURATIONS[name]
                 key = (corpus, name, k, seed, json.dumps(params, sort_keys=True))

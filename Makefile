@@ -119,7 +119,9 @@ NOTEBOOKS := $(patsubst notebooks/%.py,$(REPORTS)/notebooks/%.ipynb,$(sort $(wil
 $(REPORTS)/report.html: $(NOTEBOOKS) analysis/report.py
 	$(PY) -m analysis report build --reports $(REPORTS)
 
-report: $(REPORTS)/report.html ## Build reports/report.{html,md}, figures and tables from the raw corpora (only stale steps rerun)
+JOBS ?= 2
+report: | $(STAMP) ## Build reports/report.{html,md}, figures and tables from the raw corpora (only stale steps rerun)
+	$(MAKE) --no-print-directory --jobs=$(JOBS) --output-sync=target $(REPORTS)/report.html
 
 clean: ## Remove built artifacts and the generated report (keeps .venv and the caches)
 	rm -rf $(filter-out $(ARTIFACTS)/cache,$(wildcard $(ARTIFACTS)/*)) $(REPORTS)/report.md $(REPORTS)/report.html $(REPORTS)/figures $(REPORTS)/tables $(REPORTS)/sections $(REPORTS)/notebooks

@@ -116,7 +116,8 @@ $(REPORTS)/notebooks/05_model_reuse.ipynb: notebooks/05_model_reuse.py $(FRAMES_
 
 NOTEBOOKS := $(patsubst notebooks/%.py,$(REPORTS)/notebooks/%.ipynb,$(sort $(wildcard notebooks/[0-9]*.py)))
 
-$(REPORTS)/report.html: $(NOTEBOOKS) analysis/report.py
+# the frame models come first: training, then embedding every paragraph, is the longest chain
+$(REPORTS)/report.html: $(MODEL_CARD) $(NOTEBOOKS) analysis/report.py
 	$(PY) -m analysis report build --reports $(REPORTS)
 
 JOBS ?= 2

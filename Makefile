@@ -46,7 +46,7 @@ SELECT_SEEDS ?= 0 1
 FRAME_KINDS ?= lexicon zeroshot supervised tfidf combined
 KCNA_SAMPLE ?= 3000
 # the prevalence regression: the years in which all five speakers speak (the Koreas joined the UN in 1991)
-EFFECT_OPTIONS ?= --speakers JPN KOR PRK CHN USA --baseline JPN --years 1991-2022 --earlier 2000-2010 --later 2011-2022
+EFFECT_OPTIONS ?= --speakers JPN KOR PRK CHN USA --baseline JPN --years 1991-2022 --earlier 2000-2010 --later 2011-2022 --knots 4
 ifeq ($(SMOKE),1)
 EFFECT_OPTIONS := --speakers JPN KOR PRK --baseline JPN --years 2000-2012 --earlier 2000-2006 --later 2007-2012 --knots 4
 K := 6

@@ -23,6 +23,7 @@ speakers = ["JPN", "KOR", "PRK", "CHN", "USA"]
 period_years = 5
 
 # %%
+import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -70,6 +71,7 @@ leading = {frame: recent_means[frame].idxmax() for frame in frames}
 effects = Path(artifacts) / "effects" / corpus
 expected = pd.read_parquet(effects / "expected.parquet")
 contrasts = pd.read_csv(effects / "contrasts.csv")
+unit_counts = json.loads((effects / "manifest.json").read_text())["counts"]["units_by_speaker"]
 figure, axes = plt.subplots(1, len(frames), figsize=(10, 3.2), sharey=True, constrained_layout=True)
 for axis, frame in zip(axes, frames):
     for speaker in speakers:
@@ -80,6 +82,7 @@ for axis, frame in zip(axes, frames):
         axis.plot(rows["year"], rows["estimate"], color=colours[speaker], label=speaker)
     axis.set_title(frame)
     axis.set_xlabel("year")
+    axis.set_ylim(-0.05, 1.05)  # a linear probability model's bands can leave [0, 1]: the plot shows the possible range
     axis.grid(alpha=0.3)
 axes[0].set_ylabel("expected share of paragraphs with the frame")
 axes[-1].legend(fontsize=7)
@@ -103,7 +106,9 @@ write_section(reports, order=4, slug="frames-over-time", title="Frames over time
     {"table": shares_table, "caption": "Frame shares by speaker and period, with the number of speeches", "rows": 15},
     {"figure": expected_figure, "caption": "Expected share of paragraphs with each frame by year and speaker (prevalence "
                                            "regression, method of composition; bands are 95% intervals that carry the "
-                                           "classifier's uncertainty)."},
+                                           "classifier's uncertainty, cut at 0 and 1). Speakers with few paragraphs ("
+                                           + ", ".join(f"{s} {n}" for s, n in unit_counts.items() if n < 100)
+                                           + ") get wide bands."},
     {"table": contrasts_table, "caption": "Contrasts of expected prevalence between periods, per speaker and frame, "
                                           f"with 95% intervals; {len(clear)} of {len(security)} security contrasts exclude zero"},
 ], findings=[finding])

@@ -77,6 +77,10 @@ $(SUB)/%/units.parquet: corpora/subcorpora/%.toml $(CORPUS_CODE) | $(STAMP)
 
 subcorpora: $(SUBCORPORA) ## Build the study subcorpora (UNGDC and KCNA paragraphs about Japan and Korea)
 
+# every paragraph is embedded once, before the stages that read its vector (frames apply, BERTopic) run side by side
+$(ARTIFACTS)/embeddings/%/manifest.json: $(SUB)/%/units.parquet analysis/embeddings.py
+	$(PY) -m analysis corpus embed $* --artifacts $(ARTIFACTS) $(SAMPLE_$*)
+
 $(MODEL_CARD): $(SUBCORPORA) $(wildcard corpora/annotations/*.jsonl) corpora/codebook/frames.toml $(FRAMING_CODE)
 	$(PY) -m analysis frames train --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 
@@ -85,7 +89,7 @@ models: $(MODEL_CARD) ## Train the frame models from the committed annotations (
 $(FRAME_EVALUATION): $(MODEL_CARD)
 	$(PY) -m analysis frames evaluate --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/evaluation/frames --models $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 
-$(ARTIFACTS)/frames/%/unit_frames.parquet: $(MODEL_CARD) $(SUB)/%/units.parquet
+$(ARTIFACTS)/frames/%/unit_frames.parquet: $(MODEL_CARD) $(SUB)/%/units.parquet $(ARTIFACTS)/embeddings/%/manifest.json
 	$(PY) -m analysis frames apply --corpus $* --model $(ARTIFACTS)/models/frames/combined --out $(ARTIFACTS)/frames --artifacts $(ARTIFACTS) $(SAMPLE_$*)
 
 $(ARTIFACTS)/topics/$(CORPUS)/%-k$(K)/model_card.json: $(SUB)/$(CORPUS)/units.parquet $(TOPICS_CODE)
@@ -93,6 +97,11 @@ $(ARTIFACTS)/topics/$(CORPUS)/%-k$(K)/model_card.json: $(SUB)/$(CORPUS)/units.pa
 
 $(ARTIFACTS)/topics/select/$(CORPUS)/%/summary.csv: $(SUB)/$(CORPUS)/units.parquet $(TOPICS_CODE)
 	$(PY) -m analysis topics select --corpus $(CORPUS) --model $* --ks $(SELECT_KS) --seeds $(SELECT_SEEDS) --out $(@D) --artifacts $(ARTIFACTS)
+
+$(ARTIFACTS)/topics/$(CORPUS)/bertopic-k$(K)/model_card.json $(ARTIFACTS)/topics/select/$(CORPUS)/bertopic/summary.csv: \
+  $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json
+$(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/topics/applied/$(c)/bertopic/doc_topic.parquet): \
+  $(ARTIFACTS)/topics/applied/%/bertopic/doc_topic.parquet: $(ARTIFACTS)/embeddings/%/manifest.json
 
 # applied/CORPUS/BACKEND/doc_topic.parquet: the K-topic model of BACKEND applied to CORPUS
 .SECONDEXPANSION:
@@ -116,8 +125,8 @@ $(REPORTS)/notebooks/05_model_reuse.ipynb: notebooks/05_model_reuse.py $(FRAMES_
 
 NOTEBOOKS := $(patsubst notebooks/%.py,$(REPORTS)/notebooks/%.ipynb,$(sort $(wildcard notebooks/[0-9]*.py)))
 
-# the frame models come first: training, then embedding every paragraph, is the longest chain
-$(REPORTS)/report.html: $(MODEL_CARD) $(NOTEBOOKS) analysis/report.py
+# embedding the study corpus and training the frame models come first: they head the longest chain
+$(REPORTS)/report.html: $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(MODEL_CARD) $(NOTEBOOKS) analysis/report.py
 	$(PY) -m analysis report build --reports $(REPORTS)
 
 JOBS ?= 2

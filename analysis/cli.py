@@ -280,6 +280,25 @@ def cmd_corpus_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corpus_embed(args: argparse.Namespace) -> int:
+    from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.embeddings import EmbeddingCache, embed
+    from analysis.persist import write_manifest
+
+    units, manifest = load_subcorpus(args.name, args.artifacts / "subcorpora", sample=args.sample, seed=args.seed)
+    cache = EmbeddingCache()
+    before = len(cache)
+    started = time.perf_counter()
+    embed(units["text"].tolist(), cache=cache)
+    seconds = time.perf_counter() - started
+    out = args.artifacts / "embeddings" / args.name
+    write_manifest(out, stage="embed", inputs={"subcorpus": args.name, "subcorpus_input_sha256": manifest["inputs"]["sha256"]},
+                   config={"sample": args.sample, "sample_seed": args.seed, "cache": str(cache.folder)},
+                   counts={"units": len(units), "newly_embedded": len(cache) - before})
+    print(f"{args.name}: {len(units):,} units, {len(cache) - before:,} newly embedded in {seconds:.0f} s -> {cache.folder}")
+    return 0
+
+
 def cmd_corpus_fetch(args: argparse.Namespace) -> int:
     from analysis.corpus.fetch import fetch
 
@@ -356,6 +375,14 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, help="JSONL file to write (ids, metadata and text; keep it out of git)")
     sample.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS)
     sample.set_defaults(run=cmd_corpus_sample)
+
+    embed = commands.add_parser("embed", help="embed a built subcorpus's units into the content-hash cache, once, "
+                                              "before stages that read the vectors run in parallel")
+    embed.add_argument("name", help="a built subcorpus")
+    embed.add_argument("--sample", type=int, help="only a random sample of this many units (as `frames apply --sample`)")
+    embed.add_argument("--seed", type=int, default=0, help="seed of --sample (default: %(default)s)")
+    embed.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS)
+    embed.set_defaults(run=cmd_corpus_embed)
 
     fetch = commands.add_parser("fetch", help="download a corpus file into the data home, verifying its sha256")
     fetch.add_argument("name", help="a corpus name")

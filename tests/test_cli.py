@@ -112,3 +112,12 @@ def test_streaming_all_ungdc_speeches_into_units_in_bounded_memory(tmp_path, dat
     import pyarrow.parquet as pq
 
     assert pq.ParquetFile(out).metadata.num_rows == units
+
+
+def test_embed_puts_a_subcorpus_into_the_cache_once(tmp_path, data_home):
+    assert main(["corpus", "build", "seed", "--out", str(tmp_path / "subcorpora")]) == 0
+    for run in ("first", "second"):
+        assert main(["corpus", "embed", "seed", "--artifacts", str(tmp_path)]) == 0
+        counts = json.loads((tmp_path / "embeddings" / "seed" / "manifest.json").read_text())["counts"]
+        assert counts["units"] == 9  # the headline and eight article paragraphs of the cleaned page
+    assert counts["newly_embedded"] == 0  # the second run found every vector in the cache

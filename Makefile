@@ -81,7 +81,10 @@ subcorpora: $(SUBCORPORA) ## Build the study subcorpora (UNGDC and KCNA paragrap
 $(ARTIFACTS)/embeddings/%/manifest.json: $(SUB)/%/units.parquet analysis/embeddings.py
 	$(PY) -m analysis corpus embed $* --artifacts $(ARTIFACTS) $(SAMPLE_$*)
 
-$(MODEL_CARD): $(SUBCORPORA) $(wildcard corpora/annotations/*.jsonl) corpora/codebook/frames.toml $(FRAMING_CODE)
+# after the embed steps, so that the paragraphs training embeds itself (annotated units outside the KCNA sample) are
+# always the same set, embedded in the same batches: MiniLM's last float bits depend on a text's batch neighbours
+$(MODEL_CARD): $(SUBCORPORA) $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(ARTIFACTS)/embeddings/$(OTHER)/manifest.json \
+  $(wildcard corpora/annotations/*.jsonl) corpora/codebook/frames.toml $(FRAMING_CODE)
 	$(PY) -m analysis frames train --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 
 models: $(MODEL_CARD) ## Train the frame models from the committed annotations (default: combined)

@@ -35,6 +35,11 @@ def use_report_style() -> None:
     })
 
 
+def topic_label(topic_words: Sequence[Sequence], n: int = 3) -> str:
+    """A topic's name in figures and tables: its ``n`` best words, as stored in ``topics.json`` (word, weight)."""
+    return " / ".join(word for word, _ in topic_words[:n])
+
+
 def save_figure(figure, reports: Path, name: str) -> str:
     """Write ``figures/NAME.png`` without metadata that changes between runs; return its path in the report."""
     import matplotlib.pyplot as plt

@@ -32,17 +32,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.report import save_figure, use_report_style, write_section, write_table
+from analysis.report import save_figure, topic_label, use_report_style, write_section, write_table
 
 use_report_style()
 topics_dir = Path(artifacts) / "topics"
 fits = {backend: topics_dir / corpus / f"{backend}-k{k}" for backend in backends}
 cards = {backend: json.loads((folder / "model_card.json").read_text()) for backend, folder in fits.items()}
 words = {backend: json.loads((folder / "topics.json").read_text()) for backend, folder in fits.items()}
-
-
-def label(topic_words, n=3):
-    return " / ".join(word for word, _ in topic_words[:n])
 
 
 # %% [markdown]
@@ -95,7 +91,7 @@ for axis, backend in zip(np.atleast_1d(axes), backends):
     period = weighted.groupby(["period", "topic"])[["mass", "units"]].sum()
     period["prevalence"] = period["mass"] / period["units"]
     wide = period["prevalence"].unstack("topic").fillna(0)
-    axis.stackplot(wide.index, wide.T.to_numpy(), labels=[label(words[backend][t]) for t in wide.columns],
+    axis.stackplot(wide.index, wide.T.to_numpy(), labels=[topic_label(words[backend][t]) for t in wide.columns],
                    colors=plt.cm.tab20(np.linspace(0, 1, wide.shape[1])))
     axis.set_ylabel(f"{backend}\nmean topic share")
     axis.set_ylim(0, 1)
@@ -114,7 +110,7 @@ for backend, rows in prevalence.groupby("backend"):
     change = rows[rows["period"].isin(late)].groupby("topic")["prevalence"].mean() - \
              rows[rows["period"].isin(early)].groupby("topic")["prevalence"].mean()
     shifts.append((backend, int(change.idxmax()), float(change.max())))
-rising = "; ".join(f"{backend}: \u201c{label(words[backend][topic])}\u201d (+{gain:.2f})" for backend, topic, gain in shifts)
+rising = "; ".join(f"{backend}: \u201c{topic_label(words[backend][topic])}\u201d (+{gain:.2f})" for backend, topic, gain in shifts)
 
 # %%
 finding = (f"At K = {k}, {best['backend']} gives the most coherent topics (NPMI {best['npmi']:.3f}, "

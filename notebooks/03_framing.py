@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.framing.codebook import FRAMES
-from analysis.report import save_figure, use_report_style, write_section, write_table
+from analysis.report import save_figure, topic_label, use_report_style, write_section, write_table
 
 use_report_style()
 frames = list(FRAMES)
@@ -100,7 +100,7 @@ joined = predictions.merge(applied[["unit_id", "dominant_topic"]], on="unit_id",
 joined = joined[joined["dominant_topic"] >= 0]
 by_topic = joined.groupby("dominant_topic")[frames].mean()
 by_topic["units"] = joined.groupby("dominant_topic").size()
-by_topic.index = [f"{t}: " + " / ".join(word for word, _ in topic_words[t][:3]) for t in by_topic.index]
+by_topic.index = [f"{t}: {topic_label(topic_words[t])}" for t in by_topic.index]
 figure, axis = plt.subplots(figsize=(6.5, 0.38 * len(by_topic) + 1.2))
 image = axis.imshow(by_topic[frames].to_numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto")
 for (row, column), value in np.ndenumerate(by_topic[frames].to_numpy()):

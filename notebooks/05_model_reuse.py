@@ -34,7 +34,7 @@ import pandas as pd
 
 from analysis.corpus.subcorpus import load_subcorpus
 from analysis.framing.codebook import FRAMES
-from analysis.report import save_figure, use_report_style, write_section, write_table
+from analysis.report import save_figure, topic_label, use_report_style, write_section, write_table
 
 use_report_style()
 frames = list(FRAMES)
@@ -45,7 +45,7 @@ words = {b: json.loads((root / "topics" / corpus / f"{b}-k{k}" / "topics.json").
 
 
 def label(backend, topic, n=3):
-    return " / ".join(word for word, _ in words[backend][topic][:n]) if topic >= 0 else "(no topic)"
+    return topic_label(words[backend][topic], n) if topic >= 0 else "(no topic)"
 
 
 # %% [markdown]

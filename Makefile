@@ -7,6 +7,13 @@ STAMP := $(VENV)/.installed
 ARTIFACTS ?= artifacts
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# One thread per step: `make report` runs two steps side by side on the two cores. Two-thread BLAS, torch and
+# numba in each of two steps spin-wait for each other (frame training: 147 s of CPU for 79 s, against 49 for 49 on
+# one thread), and a fixed thread count keeps the float results the same on any machine.
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export NUMBA_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help setup setup-browser test report subcorpora models corpus-verify clean

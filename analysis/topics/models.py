@@ -21,6 +21,7 @@ Every backend has a keyword-only constructor, ``fit(docs)`` returning
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +34,23 @@ from analysis.preprocess import PreprocessConfig, Preprocessor
 from analysis.topics.result import TopicResult
 
 TOP_WORDS = 25
+
+_last_preprocessing: dict[tuple[PreprocessConfig, str], tuple[Preprocessor, list[list[str]]]] = {}
+
+
+def _fit_preprocessing(config: PreprocessConfig, docs: list[str]) -> tuple[Preprocessor, list[list[str]]]:
+    """A fitted Preprocessor and the documents' tokens, reused while the texts and config stay the same.
+
+    ``topics select`` fits a backend for every K and seed on the same texts; learning
+    the phrases and the vocabulary once, not eight times, saves about 5 s a fit. The
+    preprocessing is deterministic, so reusing it gives the very same tokens.
+    """
+    key = (config, hashlib.sha1("\x1f".join(docs).encode("utf-8")).hexdigest())
+    if key not in _last_preprocessing:
+        preprocessor = Preprocessor(config=config).fit(docs)
+        _last_preprocessing.clear()
+        _last_preprocessing[key] = (preprocessor, preprocessor.transform(docs))
+    return _last_preprocessing[key]
 
 
 class TopicModel:
@@ -47,8 +65,7 @@ class TopicModel:
 
     def fit(self, docs: Sequence[str]) -> TopicModel:
         docs = list(docs)
-        self.preprocessor_ = Preprocessor(config=self.preprocess).fit(docs)
-        tokens = self.preprocessor_.transform(docs)
+        self.preprocessor_, tokens = _fit_preprocessing(self.preprocess, docs)
         self._fit(docs, tokens)
         self.doc_topic_ = self._doc_topic(docs, tokens, fitting=True)
         return self
@@ -185,7 +202,7 @@ class LdaTopicModel(TopicModel):
         with tqdm(total=self.passes, desc=f"LDA K={self.n_topics} passes", unit="pass", disable=None) as bar:
             self.model_ = LdaModel(corpus=self._bows(tokens), id2word=self._dictionary(), num_topics=self.n_topics,
                                    passes=self.passes, iterations=self.iterations, alpha=self.alpha, eta=self.eta,
-                                   random_state=self.seed, callbacks=[PassProgress()])
+                                   random_state=self.seed, callbacks=[PassProgress()], eval_every=None)
         self.topics_ = _top_words(self.model_.get_topics(), self.preprocessor_.vocabulary_, exclusivity=self.exclusivity)
 
     def _doc_topic(self, docs, tokens, *, fitting):
@@ -310,7 +327,7 @@ class BertopicTopicModel(TopicModel):
             umap_model=CachedUMAP(n_neighbors=self.n_neighbors, n_components=5, min_dist=0.0, metric="cosine",
                                   random_state=self.seed),
             hdbscan_model=HDBSCAN(min_cluster_size=self.min_cluster_size, metric="euclidean",
-                                  cluster_selection_method="eom", prediction_data=True),
+                                  cluster_selection_method="eom", prediction_data=True, core_dist_n_jobs=1),
             vectorizer_model=vectorizer, top_n_words=TOP_WORDS, calculate_probabilities=False,
         )
         model.fit(joined, embeddings)

@@ -2,6 +2,7 @@
 
 import json
 import re
+from itertools import islice
 
 import pandas as pd
 import pytest
@@ -76,3 +77,19 @@ def test_invalid_query_and_year_range_are_refused():
         SubcorpusSpec(name="x", corpus="ungdc", query="(unclosed")
     with pytest.raises(ValueError, match="after last year"):
         SubcorpusSpec(name="x", corpus="ungdc", years=(2000, 1990))
+
+
+@pytest.mark.parametrize("name", ["ungdc-japan-korea", "kcna-japan-korea"])
+def test_the_speed_up_look_ahead_of_a_study_query_changes_no_match(name, open_named):
+    """The queries start with a look-ahead over the letters a match can start with; without it they must agree."""
+    query = load_spec(name).query
+    look_ahead = re.match(r"\(\?=\[[^\]]+\]\)", query)
+    assert look_ahead, f"{name}: the query lost its leading look-ahead"
+    fast, plain = re.compile(query), re.compile(query[look_ahead.end():])
+    corpus = open_named(load_spec(name).corpus)
+    paragraphs = [p for d in islice(corpus, 400) for p in d.text.split("\n") if p.strip()]
+    tricky = ["the \u212aorea question", "\u017feoul", "ROK and rok", "Japan-Korea", "nonjapanese", "D.P.R.K.",
+              "Dokdo/Takeshima", "comfort  women", "S. Korea", "puppets"]
+    assert sum(bool(plain.search(p)) for p in paragraphs) > 20
+    for text in paragraphs + tricky:
+        assert bool(fast.search(text)) == bool(plain.search(text)), text

@@ -88,6 +88,13 @@ subcorpora: $(SUBCORPORA) ## Build the study subcorpora (UNGDC and KCNA paragrap
 $(ARTIFACTS)/embeddings/%/manifest.json: $(SUB)/%/units.parquet analysis/embeddings.py
 	$(PY) -m analysis corpus embed $* --artifacts $(ARTIFACTS) $(SAMPLE_$*)
 
+# the study corpus, the longest step of a cold build, is embedded in two halves side by side (a vector depends on
+# its text only); its manifest step then finds every vector in the cache
+EMBED_HALVES := $(foreach i,1 2,$(ARTIFACTS)/embeddings/$(CORPUS)/part-$(i)-of-2/manifest.json)
+$(ARTIFACTS)/embeddings/$(CORPUS)/part-%-of-2/manifest.json: $(SUB)/$(CORPUS)/units.parquet analysis/embeddings.py
+	$(PY) -m analysis corpus embed $(CORPUS) --part $*/2 --artifacts $(ARTIFACTS)
+$(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json: $(EMBED_HALVES)
+
 # after the embed steps, so that the paragraphs training embeds itself (annotated units outside the KCNA sample) are
 # always the same set, embedded in the same batches: MiniLM's last float bits depend on a text's batch neighbours
 $(MODEL_CARD): $(SUBCORPORA) $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(ARTIFACTS)/embeddings/$(OTHER)/manifest.json \

@@ -286,17 +286,32 @@ def cmd_corpus_embed(args: argparse.Namespace) -> int:
     from analysis.persist import write_manifest
 
     units, manifest = load_subcorpus(args.name, args.artifacts / "subcorpora", sample=args.sample, seed=args.seed)
+    out = args.artifacts / "embeddings" / args.name
+    if args.part:
+        part, parts = args.part
+        units = units.iloc[part - 1::parts]
+        out = out / f"part-{part}-of-{parts}"
     cache = EmbeddingCache()
     before = len(cache)
     started = time.perf_counter()
     embed(units["text"].tolist(), cache=cache)
     seconds = time.perf_counter() - started
-    out = args.artifacts / "embeddings" / args.name
     write_manifest(out, stage="embed", inputs={"subcorpus": args.name, "subcorpus_input_sha256": manifest["inputs"]["sha256"]},
-                   config={"sample": args.sample, "sample_seed": args.seed, "cache": str(cache.folder)},
+                   config={"sample": args.sample, "sample_seed": args.seed, "part": args.part, "cache": str(cache.folder)},
                    counts={"units": len(units), "newly_embedded": len(cache) - before})
     print(f"{args.name}: {len(units):,} units, {len(cache) - before:,} newly embedded in {seconds:.0f} s -> {cache.folder}")
     return 0
+
+
+def _part(value: str) -> tuple[int, int]:
+    """``I/N`` of ``--part``: the I-th of N interleaved shares of the units (1 <= I <= N)."""
+    try:
+        part, parts = (int(number) for number in value.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected I/N, such as 1/2, not {value!r}") from None
+    if not 1 <= part <= parts:
+        raise argparse.ArgumentTypeError(f"part {part} of {parts} does not exist: I must be between 1 and N")
+    return part, parts
 
 
 def cmd_corpus_fetch(args: argparse.Namespace) -> int:
@@ -381,6 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
     embed.add_argument("name", help="a built subcorpus")
     embed.add_argument("--sample", type=int, help="only a random sample of this many units (as `frames apply --sample`)")
     embed.add_argument("--seed", type=int, default=0, help="seed of --sample (default: %(default)s)")
+    embed.add_argument("--part", type=_part, metavar="I/N",
+                       help="embed only every N-th unit from the I-th (the I-th of N parts, run side by side; "
+                            "its manifest goes to embeddings/NAME/part-I-of-N/); vectors do not depend on the split")
     embed.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS)
     embed.set_defaults(run=cmd_corpus_embed)
 

@@ -59,8 +59,8 @@ def text_key(text: str) -> str:
 class EmbeddingCache:
     """Vectors keyed by the sha1 of their text, stored as ``.npz`` shards (no pickle)."""
 
-    def __init__(self, folder: Path = DEFAULT_CACHE):
-        self.folder = Path(folder)
+    def __init__(self, folder: Path | None = None):
+        self.folder = Path(folder) if folder is not None else DEFAULT_CACHE
         self._vectors: dict[str, np.ndarray] = {}
         for shard in sorted(self.folder.glob("shard-*.npz")):
             with np.load(shard, allow_pickle=False) as data:

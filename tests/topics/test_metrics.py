@@ -266,3 +266,8 @@ def test_evaluate_reports_outliers_and_omits_agreement_without_labels():
     assert scores["diversity"] == pytest.approx(5 / 6)
     assert scores["n_topics"] == 2
     assert not {"nmi", "ari"} & scores.keys()
+
+
+def test_diversity_of_short_topics_counts_the_words_they_have_when_allowed():
+    topics = [["a", "b", "c"], ["a", "d"]]
+    assert topic_diversity(topics, top_n=3, allow_short=True) == pytest.approx(4 / 5)

@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.corpus.heldout import training_entry_point
@@ -20,8 +21,11 @@ from analysis.framing.codebook import FRAMES, PRIMARY_LABELS, Codebook
 
 ANNOTATION_DIR = Path(__file__).resolve().parents[2] / "corpora" / "annotations"
 REQUIRED_KEYS = ("unit_id", "doc_id", "paragraph", "sha1", "frames", "primary", "coder")
-FIRST_CODING = "frames-coder-a.jsonl"
-SECOND_CODING = "frames-coder-b.jsonl"
+#: The codings of each annotation round: the first coding of every unit, a second independent coding of a part.
+CODINGS = {
+    "rounds 1-2": {"first": "frames-coder-a.jsonl", "second": "frames-coder-b.jsonl"},
+    "round 3": {"first": "frames-round3-coder-a.jsonl", "second": "frames-round3-coder-b.jsonl"},
+}
 ADJUDICATION = "adjudication.jsonl"
 
 
@@ -42,14 +46,15 @@ def keyword_stratum(text: str, codebook: Codebook) -> str:
 
 
 @training_entry_point
-def draw_candidates(units: pd.DataFrame, *, per_stratum: dict[str, int], seed: int, codebook: Codebook) -> pd.DataFrame:
+def draw_candidates(units: pd.DataFrame, *, per_stratum: dict[str, int], seed: int, codebook: Codebook,
+                    stratify=keyword_stratum) -> pd.DataFrame:
     """Units to annotate, drawn per keyword stratum so that every frame has enough positives.
 
     The strata only steer the draw; every drawn unit is labelled by reading it
     against the codebook. Returns the drawn rows with a ``stratum`` column, in
     a seeded random order (so coders do not see them grouped by stratum).
     """
-    strata = units["text"].map(lambda text: keyword_stratum(text, codebook))
+    strata = units["text"].map(lambda text: stratify(text, codebook))
     parts = []
     for stratum, quota in sorted(per_stratum.items()):
         pool = units[strata == stratum]
@@ -93,7 +98,8 @@ def load_annotations(path: Path, *, required: tuple[str, ...] = REQUIRED_KEYS) -
 
 def attach_text(annotations: pd.DataFrame, units: pd.DataFrame, *, source: str) -> pd.DataFrame:
     """Join annotations to their units' text, refusing any whose unit text has changed (sha1)."""
-    joined = annotations.merge(units[["unit_id", "text", "sha1", "speaker", "year", "heldout"]], on="unit_id",
+    columns = ["unit_id", "text", "sha1", "speaker", "year", "heldout", *(["subcorpus"] if "subcorpus" in units else [])]
+    joined = annotations.merge(units[columns], on="unit_id",
                                how="left", suffixes=("", "_unit"), validate="one_to_one")
     missing = joined["text"].isna()
     if missing.any():
@@ -106,38 +112,104 @@ def attach_text(annotations: pd.DataFrame, units: pd.DataFrame, *, source: str) 
     return joined.drop(columns="sha1_unit")
 
 
-#: The annotation draws, in order. Each draws, per subcorpus and keyword stratum, from the
-#: units outside the held-out slice that no earlier round drew. The strata over-sample frame
-#: vocabulary so that every frame gets at least 150 positive units.
+#: Round 3's extra cue: a war or a past time named in a unit whose seed terms are not mostly history's. These are
+#: the units the models of rounds 1-2 took for history frames (any past war read as the past argued).
+PAST_CUE = re.compile(r"\b(?:wars?|wartime|past|centur(?:y|ies)|decades|years ago|19[0-4]\d)\b", re.I)
+
+#: The annotation draws, in order. Each draws, per subcorpus and stratum, from the units outside the
+#: held-out slice that no earlier round drew. Rounds 1-2 over-sample frame vocabulary so that every frame
+#: gets at least 150 positive units. Round 3 goes where those labels left the models weak: the units on which
+#: a TF-IDF model trained on rounds 1-2 is least certain (``uncertain``), units that name a war or the past
+#: without arguing history (stratum ``past``), history and trade vocabulary, and news text (BBC, Reuters).
 ANNOTATION_ROUNDS = (
     {"seed": 20261127,
      "draw": {"ungdc-japan-korea": {"security": 200, "trade": 160, "history": 130, "none": 110},
               "kcna-japan-korea": {"security": 100, "trade": 60, "history": 120, "none": 40}}},
     {"seed": 20261128,  # round 1 gave 132 trade positives, short of 150
      "draw": {"ungdc-japan-korea": {"trade": 90}, "kcna-japan-korea": {"trade": 30}}},
+    {"seed": 20261203,
+     "uncertain": {"ungdc-japan-korea": 140, "kcna-japan-korea": 60},
+     "draw": {"ungdc-japan-korea": {"history": 40, "past": 50, "trade": 40},
+              "kcna-japan-korea": {"history": 30, "past": 30, "trade": 20},
+              "news-bbc-japan-korea": {"security": 20, "trade": 20, "history": 10, "none": 20},
+              "news-reuters-japan-korea": {"security": 30, "trade": 50, "history": 5, "none": 30}}},
 )
 
 
-def annotation_candidates(subcorpora: dict[str, pd.DataFrame], codebook: Codebook, *, round_number: int) -> pd.DataFrame:
-    """The units of one annotation round (1-based), reproducibly: the same subcorpora give the same draw."""
+def round_subcorpora(round_number: int) -> list[str]:
+    """The subcorpora that rounds 1..``round_number`` draw from."""
+    names = set()
+    for spec in ANNOTATION_ROUNDS[:round_number]:
+        names |= set(spec["draw"]) | set(spec.get("uncertain", {}))
+    return sorted(names)
+
+
+def cue_stratum(text: str, codebook: Codebook) -> str:
+    """The keyword stratum, with ``past`` for a unit that names a war or the past but is not mostly history's."""
+    stratum = keyword_stratum(text, codebook)
+    return "past" if stratum != "history" and PAST_CUE.search(text) else stratum
+
+
+def least_certain(units: pd.DataFrame, model, n: int) -> pd.DataFrame:
+    """The ``n`` units whose frame probabilities lie nearest their thresholds (logit distance, any frame)."""
+    from scipy.special import logit
+
+    probabilities = np.clip(model.predict_proba(units["text"].tolist()), 1e-6, 1 - 1e-6)
+    margin = np.abs(logit(probabilities) - logit(np.clip(model.threshold_, 1e-6, 1 - 1e-6))).min(axis=1)
+    order = np.lexsort((units["unit_id"].to_numpy(), margin))
+    return units.iloc[order[:n]].assign(stratum="uncertain")
+
+
+def annotation_candidates(subcorpora: dict[str, pd.DataFrame], codebook: Codebook, *, round_number: int,
+                          gold: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The units of one annotation round (1-based), reproducibly: the same subcorpora give the same draw.
+
+    A round with ``uncertain`` quotas scores the pool with a TF-IDF model trained (seed 0) on the earlier
+    rounds' units of ``gold`` (labels joined to their text).
+    """
     earlier: set[str] = set()
     for number in range(1, round_number):
-        earlier |= set(annotation_candidates(subcorpora, codebook, round_number=number)["unit_id"])
+        earlier |= set(annotation_candidates(subcorpora, codebook, round_number=number, gold=gold)["unit_id"])
     spec = ANNOTATION_ROUNDS[round_number - 1]
+    model = None
+    if spec.get("uncertain"):
+        from analysis.framing.models import make_model
+
+        if gold is None:
+            raise ValueError(f"round {round_number} draws by model uncertainty: pass the earlier rounds' labels as gold")
+        gold = gold[gold["unit_id"].isin(earlier)]  # later rounds' labels must not change this round's draw
+        model = make_model("tfidf", seed=0, codebook=codebook).fit(gold["text"].tolist(), gold, groups=gold["doc_id"].tolist())
     parts = []
-    for name, quotas in spec["draw"].items():
+    for name in sorted(set(spec["draw"]) | set(spec.get("uncertain", {}))):
         units = subcorpora[name]
         pool = units[~units["heldout"] & ~units["unit_id"].isin(earlier)]
-        parts.append(draw_candidates(pool, per_stratum=quotas, seed=spec["seed"], codebook=codebook).assign(subcorpus=name))
+        if name in spec.get("uncertain", {}):
+            uncertain = least_certain(pool, model, spec["uncertain"][name])
+            parts.append(uncertain.assign(subcorpus=name))
+            pool = pool[~pool["unit_id"].isin(uncertain["unit_id"])]
+        if name in spec["draw"]:
+            strata = cue_stratum if round_number >= 3 else keyword_stratum
+            parts.append(draw_candidates(pool, per_stratum=spec["draw"][name], seed=spec["seed"], codebook=codebook,
+                                         stratify=strata).assign(subcorpus=name))
     return pd.concat(parts).sample(frac=1.0, random_state=spec["seed"]).reset_index(drop=True)
+
+
+def first_codings(directory: Path = ANNOTATION_DIR) -> pd.DataFrame:
+    """The first coding of every annotated unit, all rounds; a unit coded first in two rounds is an error."""
+    parts = [load_annotations(directory / files["first"]).assign(round=name) for name, files in CODINGS.items()]
+    first = pd.concat(parts, ignore_index=True)
+    repeated = first["unit_id"].duplicated()
+    if repeated.any():
+        raise CorpusError(directory, f"units coded first in two rounds: {first.loc[repeated, 'unit_id'].head(3).tolist()}")
+    return first
 
 
 def gold_annotations(directory: Path = ANNOTATION_DIR) -> pd.DataFrame:
     """The training labels: the first coding, with adjudicated labels where the two coders disagreed.
 
-    A ``resolved_by`` column says which: ``coder-a`` or ``adjudicator``.
+    A ``resolved_by`` column says which: ``coder-a`` or ``adjudicator``; ``round`` names the annotation round.
     """
-    first = load_annotations(directory / FIRST_CODING)
+    first = first_codings(directory)
     adjudicated = load_annotations(directory / ADJUDICATION, required=("unit_id", "frames", "primary", "coder"))
     unknown = set(adjudicated["unit_id"]) - set(first["unit_id"])
     if unknown:
@@ -151,12 +223,16 @@ def gold_annotations(directory: Path = ANNOTATION_DIR) -> pd.DataFrame:
     return gold.reset_index()
 
 
-def reliability(directory: Path = ANNOTATION_DIR) -> dict:
-    """Agreement of the two independent codings on the units both coded: kappa and alpha per frame and for primary."""
+def reliability(directory: Path = ANNOTATION_DIR, *, rounds: tuple[str, ...] | None = None) -> dict:
+    """Agreement of the two independent codings on the units both coded: kappa and alpha per frame and for primary.
+
+    ``rounds`` (keys of :data:`CODINGS`) restricts it to those rounds' double-coded units; default all.
+    """
     from analysis.framing.agreement import cohen_kappa, krippendorff_alpha_nominal
 
-    first = load_annotations(directory / FIRST_CODING).set_index("unit_id")
-    second = load_annotations(directory / SECOND_CODING).set_index("unit_id")
+    chosen = rounds or tuple(CODINGS)
+    first = pd.concat([load_annotations(directory / CODINGS[name]["first"]) for name in chosen]).set_index("unit_id")
+    second = pd.concat([load_annotations(directory / CODINGS[name]["second"]) for name in chosen]).set_index("unit_id")
     shared = sorted(set(first.index) & set(second.index))
     a, b = first.loc[shared], second.loc[shared]
     table = {}
@@ -165,4 +241,4 @@ def reliability(directory: Path = ANNOTATION_DIR) -> dict:
         table[column] = {"kappa": cohen_kappa(x, y), "alpha": krippendorff_alpha_nominal([x, y]),
                          "agreement": float((a[column] == b[column]).mean())}
     disagreements = int(((a["frames"] != b["frames"]) | (a["primary"] != b["primary"])).sum())
-    return {"units": len(shared), "per_label": table, "units_with_any_disagreement": disagreements}
+    return {"units": len(shared), "rounds": list(chosen), "per_label": table, "units_with_any_disagreement": disagreements}

@@ -18,11 +18,12 @@ def cmd_codebook(args: argparse.Namespace) -> int:
 
 def cmd_candidates(args: argparse.Namespace) -> int:
     from analysis.corpus.subcorpus import load_subcorpus
-    from analysis.framing.annotation import ANNOTATION_ROUNDS, annotation_candidates
+    from analysis.framing.annotation import annotation_candidates, round_subcorpora
+    from analysis.framing.pipeline import training_set
 
-    names = {name for spec in ANNOTATION_ROUNDS for name in spec["draw"]}
-    subcorpora = {name: load_subcorpus(name, args.artifacts / "subcorpora")[0] for name in sorted(names)}
-    candidates = annotation_candidates(subcorpora, load_codebook(), round_number=args.round)
+    subcorpora = {name: load_subcorpus(name, args.artifacts / "subcorpora")[0] for name in round_subcorpora(args.round)}
+    gold = training_set(args.artifacts / "subcorpora") if args.round >= 3 else None
+    candidates = annotation_candidates(subcorpora, load_codebook(), round_number=args.round, gold=gold)
     args.out = args.out / f"round-{args.round}"
     args.out.mkdir(parents=True, exist_ok=True)
     columns = ["unit_id", "doc_id", "paragraph", "sha1", "subcorpus", "speaker", "year", "text"]
@@ -149,13 +150,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
+    from analysis.framing.annotation import ANNOTATION_ROUNDS
+
     frames = stages.add_parser("frames", help="framing: codebook, annotation, reliability")
     commands = frames.add_subparsers(dest="command", required=True)
     commands.add_parser("codebook", help="print the frame codebook as coders read it").set_defaults(run=cmd_codebook)
     candidates = commands.add_parser("candidates", help="draw the units to annotate (never held-out units)")
     candidates.add_argument("--out", type=Path, default=artifacts / "annotation", help="folder (default: %(default)s)")
     candidates.add_argument("--batches", type=int, default=4, help="split into this many batches for coders")
-    candidates.add_argument("--round", type=int, default=1, choices=range(1, 3), help="which annotation round to draw")
+    candidates.add_argument("--round", type=int, default=1, choices=range(1, len(ANNOTATION_ROUNDS) + 1),
+                            help="which annotation round to draw")
     candidates.add_argument("--artifacts", type=Path, default=artifacts)
     candidates.set_defaults(run=cmd_candidates)
 

@@ -66,3 +66,38 @@ def test_keyword_strata_steer_the_draw_but_never_reach_heldout_units():
                           "text": ["missile security", "tariff exports", "colonial apology", "greetings"]})
     drawn = draw_candidates(units, per_stratum={"security": 1, "trade": 1, "history": 1, "none": 1}, seed=0, codebook=codebook)
     assert sorted(drawn["stratum"]) == ["history", "none", "security", "trade"]
+
+
+def test_reliability_is_reported_per_round_and_round_three_is_double_coded_at_a_quarter():
+    from analysis.framing.annotation import CODINGS, first_codings, reliability
+
+    per_round = {name: reliability(rounds=(name,)) for name in CODINGS}
+    assert per_round["rounds 1-2"]["units"] == 240 and per_round["round 3"]["units"] == 160
+    first = first_codings()
+    assert per_round["round 3"]["units"] >= 0.25 * (first["round"] == "round 3").sum()
+    assert reliability()["units"] == 400
+    for table in per_round.values():
+        assert all(0.8 < label["alpha"] <= 1 for label in table["per_label"].values())
+
+
+def test_error_analysis_counts_every_error_once_and_names_shared_cues():
+    import numpy as np
+
+    from analysis.framing.evaluate import error_analysis
+
+    texts = ["the colonial past and the war"] * 4 + ["missile tests and the war"] * 4 + ["tariffs on rice"] * 4
+    units = pd.DataFrame({"text": texts, "frames": [["history"]] * 2 + [[]] * 2 + [["security"]] * 4 + [["trade"]] * 4,
+                          "subcorpus": ["ungdc-japan-korea"] * 6 + ["kcna-japan-korea"] * 6,
+                          "year": [1955] * 6 + [2011] * 6})
+    truth = np.array([[f in frames for f in FRAMES] for frames in units["frames"]])
+    present = truth.copy()
+    present[2:4, 2] = True          # two history false positives: the colonial past named, not argued
+    present[4, 0] = False           # one security false negative
+    errors, cues = error_analysis(units, truth.astype(float), present)
+    everything = errors[errors["decade"] == "all"].set_index(["frame", "source"])
+    assert everything.loc[("history", "UNGDC"), "false_positives"] == 2
+    assert everything.loc[("security", "UNGDC"), "false_negatives"] == 1
+    assert errors.loc[errors["decade"] == "all", "false_positives"].sum() == 2
+    assert errors.loc[errors["decade"] != "all", "false_positives"].sum() == 2
+    assert set(errors["decade"]) == {"1950s", "2010s", "all"}
+    assert cues.empty  # no word is in three or more of so few errors

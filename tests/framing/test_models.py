@@ -15,8 +15,9 @@ from analysis.framing.pipeline import frame_shares
 
 
 def test_every_annotated_unit_still_has_the_text_it_was_coded_on(annotated_units):
-    # attach_text raises if any sha1 differs; here: all 1,040 are found, none held out
-    assert len(annotated_units) == 1040
+    # attach_text raises if any sha1 differs; here: all 1,613 (rounds 1-3) are found, none held out
+    assert len(annotated_units) == 1613
+    assert annotated_units.groupby("round").size().to_dict() == {"round 3": 573, "rounds 1-2": 1040}
     assert not annotated_units["heldout"].any()
     assert {frame: int(annotated_units[frame].sum()) >= 150 for frame in FRAMES} == dict.fromkeys(FRAMES, True)
 

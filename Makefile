@@ -70,6 +70,8 @@ FRAMING_CODE := $(wildcard analysis/framing/*.py) analysis/embeddings.py
 TOPICS_CODE := $(wildcard analysis/topics/*.py) analysis/preprocess.py analysis/embeddings.py
 SUB := $(ARTIFACTS)/subcorpora
 SUBCORPORA := $(SUB)/$(CORPUS)/units.parquet $(SUB)/$(OTHER)/units.parquet
+# news paragraphs (BBC, Reuters) annotated in round 3: training reads them beside the two study subcorpora
+NEWS_SUBCORPORA := $(SUB)/news-bbc-japan-korea/units.parquet $(SUB)/news-reuters-japan-korea/units.parquet
 MODEL_CARD := $(ARTIFACTS)/models/frames/combined/model_card.json
 FRAME_EVALUATION := $(ARTIFACTS)/evaluation/frames/cv_metrics.csv
 FRAMES_APPLIED := $(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/frames/$(c)/unit_frames.parquet)
@@ -96,7 +98,7 @@ $(ARTIFACTS)/embeddings/$(CORPUS)/part-%-of-2/manifest.json: $(SUB)/$(CORPUS)/un
 $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json: $(EMBED_HALVES)
 
 # after the embed steps, so that training never embeds a paragraph that an embed step running beside it also embeds
-$(MODEL_CARD): $(SUBCORPORA) $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(ARTIFACTS)/embeddings/$(OTHER)/manifest.json \
+$(MODEL_CARD): $(SUBCORPORA) $(NEWS_SUBCORPORA) $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(ARTIFACTS)/embeddings/$(OTHER)/manifest.json \
   $(wildcard corpora/annotations/*.jsonl) corpora/codebook/frames.toml $(FRAMING_CODE)
 	$(PY) -m analysis frames train --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 

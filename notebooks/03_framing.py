@@ -90,6 +90,22 @@ reliability_figure = save_figure(figure, reports, "frames_reliability")
 brier = metrics[metrics["model"] == model].set_index("frame")["brier"]
 
 # %% [markdown]
+# ## Where the chosen model errs: out-of-fold errors by source, and the words they share
+
+# %%
+errors = pd.read_csv(evaluation / "errors_by_source_decade.csv")
+errors = errors[(errors["model"] == model) & (errors["decade"] == "all")].drop(columns=["model", "decade"])
+errors_table = write_table(errors, reports, "frames_errors_by_source")
+cues = pd.read_csv(evaluation / "error_cues.csv")
+cues = cues[cues["model"] == model]
+history_errors = errors[errors["frame"] == "history"].set_index("source")
+false_positive_cues = cues[(cues["frame"] == "history") & (cues["error"] == "false positive")]["word"].head(5).tolist()
+error_text = ("Out of fold, the history frame's false positives number "
+              + ", ".join(f"{int(row.false_positives)} in {source}" for source, row in history_errors.iterrows())
+              + (f"; the words they share most are {', '.join(false_positive_cues)}." if false_positive_cues else "."))
+errors
+
+# %% [markdown]
 # ## Frames by topic
 
 # %%
@@ -127,6 +143,9 @@ write_section(reports, order=3, slug="framing", title="The framing classifier", 
     {"figure": reliability_figure, "caption": "Reliability curves: observed share against mean predicted probability per "
                                               f"bin; Brier scores of {model}: "
                                               + ", ".join(f"{f} {brier[f]:.3f}" for f in frames) + "."},
+    {"text": error_text},
+    {"table": errors_table, "caption": f"Out-of-fold true positives, false positives and false negatives of {model} per frame and source "
+                                       "(by decade in evaluation/frames/errors_by_source_decade.csv)"},
     {"figure": heatmap_figure, "caption": f"Mean frame probability of the paragraphs whose dominant {heatmap_backend} topic "
                                           "is each row; " + "; ".join(f"{f} peaks in topic {peaks[f]}" for f in frames) + "."},
     {"table": heatmap_table, "caption": "Frames by topic, with the number of paragraphs per topic", "rows": 12},

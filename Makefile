@@ -65,9 +65,10 @@ YEARS_$(CORPUS) := --years 2000 2012
 YEARS_$(OTHER) := --years 2011 2011
 endif
 
+REPORT_CODE := $(wildcard analysis/report/*.py)
 CORPUS_CODE := $(wildcard analysis/corpus/*.py) $(wildcard corpora/*.toml)
 FRAMING_CODE := $(wildcard analysis/framing/*.py) analysis/embeddings.py
-TOPICS_CODE := $(wildcard analysis/topics/*.py) analysis/preprocess.py analysis/embeddings.py
+TOPICS_CODE := $(wildcard analysis/topics/*.py) $(wildcard analysis/preprocess/*.py) analysis/embeddings.py
 SUB := $(ARTIFACTS)/subcorpora
 SUBCORPORA := $(SUB)/$(CORPUS)/units.parquet $(SUB)/$(OTHER)/units.parquet
 MODEL_CARD := $(ARTIFACTS)/models/frames/combined/model_card.json
@@ -124,25 +125,25 @@ $(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/topics/applied/$(c)/bertopic/do
 $(ARTIFACTS)/topics/applied/%/doc_topic.parquet: $$(ARTIFACTS)/topics/$(CORPUS)/$$(notdir $$*)-k$(K)/model_card.json $$(SUB)/$$(firstword $$(subst /, ,$$*))/units.parquet
 	$(PY) -m analysis topics apply --model $(<D) --corpus $(firstword $(subst /, ,$*)) --out $(@D) --artifacts $(ARTIFACTS) $(SAMPLE_$(firstword $(subst /, ,$*)))
 
-$(EFFECTS): $(ARTIFACTS)/frames/$(CORPUS)/unit_frames.parquet analysis/effects.py analysis/effects_cli.py
+$(EFFECTS): $(ARTIFACTS)/frames/$(CORPUS)/unit_frames.parquet $(wildcard analysis/effects/*.py)
 	$(PY) -m analysis effects --frames $< --outcomes security trade history $(EFFECT_OPTIONS) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
 
 NOTEBOOK_RUN = $(PY) -m analysis report notebook $< --reports $(REPORTS) --artifacts $(ARTIFACTS)
-$(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SUB)/$(CORPUS)/units.parquet analysis/report.py
+$(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SUB)/$(CORPUS)/units.parquet $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
-$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) analysis/report.py
+$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) $(REPORT_CODE)
 	$(NOTEBOOK_RUN) -p k=$(K)
-$(REPORTS)/notebooks/03_framing.ipynb: notebooks/03_framing.py $(FRAME_EVALUATION) $(FRAMES_APPLIED) $(TOPICS_APPLIED) analysis/report.py
+$(REPORTS)/notebooks/03_framing.ipynb: notebooks/03_framing.py $(FRAME_EVALUATION) $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(REPORT_CODE)
 	$(NOTEBOOK_RUN) -p k=$(K)
-$(REPORTS)/notebooks/04_frames_over_time.ipynb: notebooks/04_frames_over_time.py $(FRAMES_APPLIED) $(EFFECTS) analysis/report.py
+$(REPORTS)/notebooks/04_frames_over_time.ipynb: notebooks/04_frames_over_time.py $(FRAMES_APPLIED) $(EFFECTS) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
-$(REPORTS)/notebooks/05_model_reuse.ipynb: notebooks/05_model_reuse.py $(FRAMES_APPLIED) $(TOPICS_APPLIED) analysis/report.py
+$(REPORTS)/notebooks/05_model_reuse.ipynb: notebooks/05_model_reuse.py $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(REPORT_CODE)
 	$(NOTEBOOK_RUN) -p k=$(K)
 
 NOTEBOOKS := $(patsubst notebooks/%.py,$(REPORTS)/notebooks/%.ipynb,$(sort $(wildcard notebooks/[0-9]*.py)))
 
 # embedding the study corpus and training the frame models come first: they head the longest chain
-$(REPORTS)/report.html: $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(MODEL_CARD) $(NOTEBOOKS) analysis/report.py
+$(REPORTS)/report.html: $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(MODEL_CARD) $(NOTEBOOKS) $(REPORT_CODE)
 	$(PY) -m analysis report build --reports $(REPORTS)
 
 JOBS ?= 2

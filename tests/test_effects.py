@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.cli_support import Defaults
 from analysis.effects import (
     Design,
     EffectsError,
@@ -17,7 +18,7 @@ from analysis.effects import (
     simulate_topics,
     topic_outcomes,
 )
-from analysis.effects_cli import add_effects_parser
+from analysis.effects.cli import register as register_effects
 
 SPEAKERS = ("A", "B", "C")
 
@@ -264,7 +265,7 @@ def test_expected_curves_and_save_load_round_trip(tmp_path):
 
 def _run_effects(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
-    add_effects_parser(parser.add_subparsers(dest="stage", required=True))
+    register_effects(parser.add_subparsers(dest="stage", required=True), Defaults())
     args = parser.parse_args(["effects", *argv])
     return args.run(args)
 

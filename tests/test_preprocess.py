@@ -14,8 +14,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from analysis.persist import read_manifest
-from analysis.preprocess import (DOMAIN_STOPWORDS, PreprocessConfig, Preprocessor, join_phrases, load_tokens,
-                                 preprocess_units)
+from analysis.preprocess import DOMAIN_STOPWORDS, PreprocessConfig, Preprocessor, join_phrases, load_tokens, preprocess_units
 
 STOPWORDS = ENGLISH_STOP_WORDS | {w for w in DOMAIN_STOPWORDS if " " not in w and "-" not in w}
 STEP_NAMES = ["characters", "tokenise", "lemmatise", "phrases", "stopwords", "prune"]
@@ -185,7 +184,7 @@ def test_lemmatisation_gives_lemmas():
 def test_a_missing_spacy_model_is_named(monkeypatch):
     import spacy
 
-    from analysis import preprocess
+    from analysis.preprocess import preprocessor as preprocess
 
     def fail(name, **kwargs):
         raise OSError(f"[E050] Can't find model '{name}'")

@@ -21,8 +21,17 @@ from analysis.corpus.units import SegmentOptions, document_units
 from analysis.framing.codebook import FRAMES, load_codebook
 from analysis.framing.pipeline import train_frame_model
 from analysis.preprocess import PreprocessConfig
-from analysis.scale import (OUTPUT_FILE, ScaleError, dask_client, frame_model, load_member_states, model_ref,
-                            part_paths, run_scale, topic_model)
+from analysis.scale import (
+    OUTPUT_FILE,
+    ScaleError,
+    dask_client,
+    frame_model,
+    load_member_states,
+    model_ref,
+    part_paths,
+    run_scale,
+    topic_model,
+)
 from analysis.topics.pipeline import fit_topic_model
 
 SLICE = 30  # speeches run through the pipeline: the 1946 session and the start of 1947

@@ -21,13 +21,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from analysis.errors import AnalysisError
+
 logger = logging.getLogger(__name__)
 
 _CHUNK_SIZE = 64 * 1024
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
-class FetchError(RuntimeError):
+class FetchError(AnalysisError, RuntimeError):
     """A download could not be completed or verified.
 
     The message always names the URL and the destination file, which are also

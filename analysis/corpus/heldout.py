@@ -16,13 +16,15 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
+
 #: Every function declared as learning from units, by qualified name.
 TRAINING_ENTRY_POINTS: dict[str, Callable[..., Any]] = {}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class HeldOutError(ValueError):
+class HeldOutError(AnalysisError, ValueError):
     """Held-out units were passed to a step that learns from them."""
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from analysis.errors import AnalysisError, UnknownNameError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MANIFEST_DIR = PROJECT_ROOT / "corpora"
 DATA_HOME_ENV = "ANALYSIS_DATA_HOME"
@@ -22,7 +24,7 @@ DATA_HOME_ENV = "ANALYSIS_DATA_HOME"
 FORMATS = ("tar-text", "jsonl", "csv", "reuters-sgml", "text-dir", "text")
 
 
-class MissingDataError(FileNotFoundError):
+class MissingDataError(AnalysisError, FileNotFoundError):
     """A corpus file is not in the data home; the message says how to get it."""
 
 
@@ -134,7 +136,7 @@ def load_manifest(name: str, directory: Path = MANIFEST_DIR) -> Manifest:
     path = directory / f"{name}.toml"
     if not path.exists():
         known = ", ".join(m.name for m in list_manifests(directory))
-        raise KeyError(f"no corpus manifest named {name!r} in {directory} (known: {known})")
+        raise UnknownNameError(f"no corpus manifest named {name!r} in {directory} (known: {known})")
     return Manifest.from_toml(path)
 
 

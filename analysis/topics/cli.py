@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analysis.cli_support import Defaults
+
 
 def cmd_fit(args: argparse.Namespace) -> int:
     from analysis.corpus.subcorpus import load_subcorpus
-    from analysis.preprocess import Preprocessor
     from analysis.topics.metrics import evaluate_topics
     from analysis.topics.pipeline import fit_topic_model, prevalence, write_model_card
 
@@ -85,10 +86,12 @@ def plot_selection(summary, path: Path, *, title: str) -> None:
     plt.close(figure)
 
 
-def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
+def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None:
+    """Add ``topics`` and its commands."""
+    artifacts = defaults.artifacts
     from analysis.topics import BACKEND_NAMES
 
-    topics = stages.add_parser("topics", help="topic models: fit on a subcorpus, apply to another")
+    topics = subparsers.add_parser("topics", help="topic models: fit on a subcorpus, apply to another")
     commands = topics.add_subparsers(dest="command", required=True)
     fit = commands.add_parser("fit", help="fit a topic model on a built subcorpus (held-out units excluded)")
     fit.add_argument("--corpus", required=True, help="a built subcorpus, e.g. ungdc-japan-korea")

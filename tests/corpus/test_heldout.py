@@ -28,7 +28,7 @@ def _units(heldout):
 def test_every_training_entry_point_refuses_heldout_units():
     _import_every_module()
     assert TRAINING_ENTRY_POINTS, "no training entry point is registered"
-    for name, entry_point in TRAINING_ENTRY_POINTS.items():
+    for entry_point in TRAINING_ENTRY_POINTS.values():
         with pytest.raises(HeldOutError, match="1 of 3 units are held out"):
             entry_point(_units([False, True, False]))
         without_flag = _units([False, False]).drop(columns="heldout")

@@ -46,6 +46,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.errors import AnalysisError
+
 log = logging.getLogger(__name__)
 
 #: Coefficient draws pooled by default. The 2.5th and 97.5th percentiles of M
@@ -68,7 +70,7 @@ INTERCEPT = "intercept"
 _CHUNK = 50
 
 
-class EffectsError(ValueError):
+class EffectsError(AnalysisError, ValueError):
     """Inputs a prevalence regression cannot be fitted on or evaluated at."""
 
 

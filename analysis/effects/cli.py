@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.cli_support import Defaults
+
 
 def _years(text: str) -> tuple[int, int]:
     first, _, last = text.partition("-")
@@ -132,8 +134,9 @@ def cmd_effects(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_effects_parser(subparsers: argparse._SubParsersAction, artifacts: Path = Path("artifacts")) -> None:
-    """Register ``effects``: prevalence regression with uncertainty (stm's ``estimateEffect``)."""
+def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None:
+    """Add ``effects``: prevalence regression with uncertainty (stm's ``estimateEffect``)."""
+    artifacts = defaults.artifacts
     from analysis.effects import DEFAULT_DRAWS, DEFAULT_MIN_UNITS, YEAR_CODINGS
 
     effects = subparsers.add_parser("effects", help="frame or topic prevalence on year and speaker, with uncertainty "

@@ -37,8 +37,8 @@ documents and the configuration is reused, so an interrupted run resumes.
 
 Frame models that embed every paragraph with MiniLM (``zeroshot``,
 ``supervised``, ``combined``) and the ``bertopic`` topic backend work too,
-but embedding runs at about 40 paragraphs a second on two cores -- some
-2.5 hours for the 356,000 paragraphs of the UN General Debate -- so
+but embedding runs at about 14 General Debate paragraphs a second per core -- some
+3.5 hours for the 356,000 paragraphs of the UN General Debate on two workers -- so
 :func:`run_scale` warns about them; ``tfidf`` with ``nmf`` or ``lda`` needs
 no embeddings. Bit-identical outputs are tested for those; torch manages its
 own threads, so embedding kinds are not covered by that guarantee.
@@ -68,6 +68,7 @@ from analysis.corpus.manifest import MANIFEST_DIR, Manifest, sha256_of
 from analysis.corpus.model import Document
 from analysis.corpus.readers import open_corpus
 from analysis.corpus.units import SegmentOptions, document_units
+from analysis.errors import AnalysisError
 from analysis.framing.codebook import FRAMES
 from analysis.framing.models import FrameModel, load_model, primary_frames
 from analysis.persist import atomic_path, write_manifest
@@ -96,7 +97,7 @@ _UNIT_COLUMNS = [("unit_id", pa.string()), ("doc_id", pa.string()), ("paragraph"
                  ("heldout", pa.bool_())]
 
 
-class ScaleError(RuntimeError):
+class ScaleError(AnalysisError, RuntimeError):
     """A scale-out run that cannot start or finish; the message says why and what to do."""
 
 

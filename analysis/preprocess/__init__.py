@@ -1,0 +1,18 @@
+"""The preprocess stage: text -> tokens for the topic models (:mod:`analysis.preprocess.preprocessor`)."""
+
+from analysis.preprocess.preprocessor import (
+    DOMAIN_STOPWORDS,
+    JOINED_PREFIXES,
+    PREPROCESSOR_FILE,
+    SPACY_MODEL,
+    TOKENS_FILE,
+    VOCABULARY_FILE,
+    PreprocessConfig,
+    Preprocessor,
+    join_phrases,
+    load_tokens,
+    preprocess_units,
+)
+
+__all__ = ["DOMAIN_STOPWORDS", "JOINED_PREFIXES", "PREPROCESSOR_FILE", "SPACY_MODEL", "TOKENS_FILE", "VOCABULARY_FILE",
+           "PreprocessConfig", "Preprocessor", "join_phrases", "load_tokens", "preprocess_units"]

@@ -1,5 +1,6 @@
 """Shared fixtures: the real corpora in the data home."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,21 @@ def open_named(data_home):
         return open_corpus(load_manifest(name), data_home=data_home)
 
     return opener
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _caches_outside_the_repository(tmp_path_factory):
+    """Without ``$ANALYSIS_CACHE``, tests embed and project into a temporary folder, never ``artifacts/cache``."""
+    if os.environ.get("ANALYSIS_CACHE"):
+        yield  # a cache the user chose (content-hash keyed, safe to share)
+        return
+    import analysis.embeddings
+    import analysis.topics.projection
+
+    root = tmp_path_factory.mktemp("cache")
+    saved = analysis.embeddings.DEFAULT_CACHE, analysis.topics.projection.DEFAULT_CACHE
+    analysis.embeddings.DEFAULT_CACHE = root / "embeddings"
+    analysis.topics.projection.DEFAULT_CACHE = root / "umap"
+    yield
+    analysis.embeddings.DEFAULT_CACHE, analysis.topics.projection.DEFAULT_CACHE = saved
+

@@ -23,7 +23,6 @@ core to another stage.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Sequence
@@ -31,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from analysis.hashing import text_sha1
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ def load_model():
 
 
 def text_key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    """The cache key of a text's vector: the sha1 of its text, the same as its unit's ``sha1``."""
+    return text_sha1(text)
 
 
 class EmbeddingCache:

@@ -22,6 +22,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from analysis.errors import AnalysisError
+from analysis.hashing import file_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +50,6 @@ class FetchError(AnalysisError, RuntimeError):
         super().__init__(f"{message} (url: {url}, destination: {destination})")
         self.url = url
         self.destination = destination
-
-
-def _sha256_of_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK_SIZE), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _content_length(response: http.client.HTTPResponse) -> int | None:
@@ -125,7 +118,7 @@ def fetch(
         return FetchError(message, url=url, destination=destination)
 
     if destination.exists():
-        actual = _sha256_of_file(destination)
+        actual = file_sha256(destination)
         if actual == expected:
             logger.info("%s already present with the expected sha256; not downloading", destination)
             return destination

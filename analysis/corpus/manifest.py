@@ -8,7 +8,6 @@ The text itself never enters the repository: it is read from the data home,
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import AnalysisError, UnknownNameError
+from analysis.hashing import file_sha256
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MANIFEST_DIR = PROJECT_ROOT / "corpora"
@@ -140,9 +140,5 @@ def load_manifest(name: str, directory: Path = MANIFEST_DIR) -> Manifest:
     return Manifest.from_toml(path)
 
 
-def sha256_of(path: Path, *, chunk_size: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()
+#: The sha256 of a corpus file (the one implementation is :func:`analysis.hashing.file_sha256`).
+sha256_of = file_sha256

@@ -33,7 +33,6 @@ from analysis.persist import atomic_path, read_manifest, write_manifest
 log = logging.getLogger(__name__)
 
 SPEC_DIR = MANIFEST_DIR / "subcorpora"
-DEFAULT_SUBCORPUS = "ungdc-japan-korea"
 UNITS_FILE = "units.parquet"
 
 

@@ -5,14 +5,10 @@ from analysis.preprocess.preprocessor import (
     JOINED_PREFIXES,
     PREPROCESSOR_FILE,
     SPACY_MODEL,
-    TOKENS_FILE,
-    VOCABULARY_FILE,
     PreprocessConfig,
     Preprocessor,
     join_phrases,
-    load_tokens,
-    preprocess_units,
 )
 
-__all__ = ["DOMAIN_STOPWORDS", "JOINED_PREFIXES", "PREPROCESSOR_FILE", "SPACY_MODEL", "TOKENS_FILE", "VOCABULARY_FILE",
-           "PreprocessConfig", "Preprocessor", "join_phrases", "load_tokens", "preprocess_units"]
+__all__ = ["DOMAIN_STOPWORDS", "JOINED_PREFIXES", "PREPROCESSOR_FILE", "SPACY_MODEL",
+           "PreprocessConfig", "Preprocessor", "join_phrases"]

@@ -16,25 +16,31 @@ export MKL_NUM_THREADS := 1
 export NUMBA_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-browser test report subcorpora models corpus-verify clean
+.PHONY: help setup setup-browser test test-fast lint report subcorpora models corpus-verify clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## Build .venv with the pinned stack (quick when nothing changed)
+setup: $(STAMP) ## Build .venv with the pinned stack of constraints.txt (quick when nothing changed)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 setup-browser: ## Install Debian's chromium and chromedriver for the report's browser test (needs root and apt)
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver)
 
-test: setup ## Run the test suite (what CI runs)
+test: setup lint ## Run the whole test suite, with the two smoke report builds (what CI runs; about 12 min)
 	$(PY) -m pytest -q
+
+test-fast: setup lint ## The tests not marked slow: no smoke report, no Dask cluster, no training on real corpora (< 2 min)
+	$(PY) -m pytest -q -m "not slow"
+
+lint: setup ## ruff (pinned in the dev extra) over the package, tests, benchmarks and notebooks
+	$(VENV)/bin/ruff check analysis tests benchmarks notebooks setup.py
 
 corpus-verify: setup ## Check the sha256 of every corpus file named in corpora/*.toml
 	$(PY) -m analysis corpus verify

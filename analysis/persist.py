@@ -12,7 +12,7 @@ import os
 import platform
 import tempfile
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ def write_manifest(folder: Path, *, stage: str, inputs: dict[str, Any], config: 
         "seed": seed,
         "counts": counts,
         "versions": package_versions(extra_packages),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     path = folder / MANIFEST_NAME
     with atomic_path(path) as temporary:

@@ -35,6 +35,9 @@ from analysis.scale import (
 from analysis.topics.pipeline import fit_topic_model
 from tests.helpers import assert_rows_sum_to_one
 
+# every test here trains a frame and a topic model, and some start a two-worker Dask cluster
+pytestmark = pytest.mark.slow
+
 SLICE = 30  # speeches run through the pipeline: the 1946 session and the start of 1947
 PARTITION = 7  # 30 = 4 x 7 + 2: the last partition is short
 SMALL = PreprocessConfig(min_df=3, max_df=0.5, phrase_min_count=3)

@@ -11,14 +11,34 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from analysis.errors import AnalysisError, UnknownNameError
 from analysis.hashing import file_sha256
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MANIFEST_DIR = PROJECT_ROOT / "corpora"
+PROJECT_ROOT_ENV = "ANALYSIS_PROJECT_ROOT"
+
+
+def _project_data() -> tuple[Path, Path]:
+    """The project root and its ``corpora/`` folder (manifests, subcorpus specs, codebook, annotations, references).
+
+    ``$ANALYSIS_PROJECT_ROOT`` if set; else the source checkout this package
+    runs from (a folder with ``pyproject.toml`` and ``corpora/``); else the
+    copy of ``corpora/`` that ``pip install .`` put inside the package
+    (``analysis/_corpora``, see ``setup.py``), with the working folder as root.
+    """
+    if os.environ.get(PROJECT_ROOT_ENV):
+        root = Path(os.environ[PROJECT_ROOT_ENV]).expanduser().resolve()
+        return root, root / "corpora"
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "corpora").is_dir():
+        return checkout, checkout / "corpora"
+    return Path.cwd(), Path(str(resources.files("analysis") / "_corpora"))
+
+
+PROJECT_ROOT, MANIFEST_DIR = _project_data()
 DATA_HOME_ENV = "ANALYSIS_DATA_HOME"
 
 FORMATS = ("tar-text", "jsonl", "csv", "reuters-sgml", "text-dir", "text")

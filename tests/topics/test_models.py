@@ -24,7 +24,8 @@ def bbc(open_named):
     return texts[:400], texts[400:], labels[:400]
 
 
-@pytest.fixture(scope="module", params=sorted(BACKENDS))
+@pytest.fixture(scope="module", params=[pytest.param(b, marks=pytest.mark.slow) if b == "bertopic" else b
+                                        for b in sorted(BACKENDS)])
 def fitted(request, bbc):
     train, _, _ = bbc
     model = make_topic_model(request.param, n_topics=K, seed=3, preprocess=SMALL)

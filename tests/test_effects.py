@@ -251,12 +251,13 @@ def test_expected_curves_and_save_load_round_trip(tmp_path):
     assert ((expected["ci_low"] <= expected["estimate"]) & (expected["estimate"] <= expected["ci_high"])).all()
 
     folder = model.save(tmp_path / "effects")
-    assert sorted(p.name for p in folder.iterdir()) == ["coef_draws.npz", "coefficients.parquet", "effects.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["coef_draws.npz", "coefficients.parquet", "effects.json",
+                                                        "manifest.json"]
     loaded = load_effects(folder)
     pd.testing.assert_frame_equal(loaded.coefficients(), model.coefficients())
     pd.testing.assert_frame_equal(loaded.expected(), expected)
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "coefficients.parquet"), model.coefficients())
-    with pytest.raises(FileNotFoundError, match="effects.json is missing"):
+    with pytest.raises(FileNotFoundError, match="manifest.json is missing"):
         load_effects(tmp_path)
 
 

@@ -100,8 +100,6 @@ def _select(table: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
 
 def cmd_effects(args: argparse.Namespace) -> int:
     from analysis.effects import EffectsError, PrevalenceRegression
-    from analysis.persist import write_manifest
-
     try:
         covariates, outcomes, inputs = _frame_inputs(args) if args.frames else _topic_inputs(args)
         model = PrevalenceRegression(year=args.year, knots=args.knots, baseline=args.baseline,
@@ -110,20 +108,20 @@ def cmd_effects(args: argparse.Namespace) -> int:
         contrasts = model.contrast(later=args.later, earlier=args.earlier)
     except EffectsError as error:
         raise SystemExit(str(error)) from None
-    folder = model.save(args.out)
-    coefficients = model.coefficients()
-    coefficients.to_csv(folder / "coefficients.csv", index=False, float_format="%.6f")
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.coefficients().to_csv(folder / "coefficients.csv", index=False, float_format="%.6f")
     model.expected().to_parquet(folder / "expected.parquet", index=False)
     contrasts.to_csv(folder / "contrasts.csv", index=False, float_format="%.6f")
-    config = {**model.get_params(), "baseline": model.design_.baseline, "outcomes": list(model.outcomes_),
+    config = {"baseline": model.design_.baseline, "outcomes": list(model.outcomes_),
               "measurement": model.measurement_, "speakers": args.speakers, "years": args.years,
               "earlier": list(args.earlier), "later": list(args.later), "design_columns": model.design_.columns,
               "spline_knots": list(model.design_.knots), "prior": args.prior if args.topics else None}
     counts = {"units": model.n_units_, "units_by_speaker": model.units_by_speaker_,
               "heldout_units": int(covariates["heldout"].sum()) if "heldout" in covariates else None,
               "year_range": list(model.design_.year_range)}
-    write_manifest(folder, stage="effects", inputs=inputs, config=config, counts=counts, seed=args.seed,
-                   extra_packages=("scikit-learn", "scipy"))
+    # the tables first, so that the manifest's sha256 cover them as well as the model's state
+    model.save(folder, inputs=inputs, config=config, counts=counts)
     print(f"{len(model.outcomes_)} outcome(s) ({model.measurement_} draws) on {len(model.design_.columns)} design columns, "
           f"{model.n_units_:,} units ({', '.join(f'{s} {n}' for s, n in model.units_by_speaker_.items())}), "
           f"baseline {model.design_.baseline}, {model.draws} draws, seed {model.seed}")

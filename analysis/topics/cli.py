@@ -18,7 +18,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
     model = fit_topic_model(training, backend=args.model, n_topics=args.k, seed=args.seed)
     reference = model.preprocessor_.transform(training["text"].tolist())
     metrics = evaluate_topics(model.result(), reference)
-    folder = model.save(args.out)
+    folder = model.save(args.out, inputs={"subcorpus": args.corpus, "subcorpus_input_sha256": manifest["inputs"]["sha256"]},
+                        counts={"units": len(training), "heldout_units_excluded": int(units["heldout"].sum())})
     write_model_card(model, folder, subcorpus=args.corpus, subcorpus_manifest=manifest, metrics=metrics)
     for by in ("year", "speaker"):
         prevalence(training, model.doc_topic_, by=by).to_csv(folder / f"prevalence_by_{by}.csv", index=False, float_format="%.5f")

@@ -4,6 +4,7 @@ import inspect
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from analysis.preprocess import PreprocessConfig
 from analysis.topics.models import BACKENDS, load_topic_model, make_topic_model
@@ -37,7 +38,7 @@ def test_constructor_is_keyword_only_and_unfitted_models_refuse_transform():
     for backend, cls in BACKENDS.items():
         parameters = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
         assert all(p.kind == p.KEYWORD_ONLY for p in parameters), backend
-        with pytest.raises(RuntimeError, match="not fitted"):
+        with pytest.raises(NotFittedError, match="not fitted"):
             make_topic_model(backend).transform(["text"])
 
 

@@ -28,6 +28,11 @@ class HeldOutError(AnalysisError, ValueError):
     """Held-out units were passed to a step that learns from them."""
 
 
+def training_units(units: pd.DataFrame) -> pd.DataFrame:
+    """The units a model may learn from: those not held out, in order, re-indexed from 0."""
+    return units[~units["heldout"]].reset_index(drop=True)
+
+
 def require_no_heldout(units: pd.DataFrame, *, purpose: str) -> None:
     """Raise :class:`HeldOutError` unless every unit is flagged as not held out."""
     if "heldout" not in units.columns:

@@ -45,6 +45,7 @@ def _topic_inputs(args: argparse.Namespace):
     ``topics fit`` keeps the document-topic matrix of the units it was fitted
     on: the subcorpus's units without the held-out ones, in order.
     """
+    from analysis.corpus.heldout import training_units
     from analysis.corpus.manifest import sha256_of
     from analysis.corpus.subcorpus import UNITS_FILE, load_subcorpus
     from analysis.effects import topic_outcomes
@@ -61,7 +62,7 @@ def _topic_inputs(args: argparse.Namespace):
     if manifest["inputs"]["sha256"] != card["corpus"]["input_sha256"]:
         raise SystemExit(f"{args.topics} was fitted on {subcorpus} built from input sha256 {card['corpus']['input_sha256']}, "
                          f"but the subcorpus now is built from {manifest['inputs']['sha256']}: refit the topic model")
-    training = units[~units["heldout"]].reset_index(drop=True)
+    training = training_units(units)
     if len(doc_topic) == len(training):
         units = training
     elif len(doc_topic) != len(units):

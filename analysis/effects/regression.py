@@ -48,6 +48,7 @@ import pandas as pd
 
 from analysis.base import Estimator
 from analysis.errors import AnalysisError
+from analysis.topics.result import topic_column
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ def topic_outcomes(doc_topic: np.ndarray, n_tokens: np.ndarray, *, prior: float 
     unknown = [t for t in topics if not 0 <= t < n_topics]
     if unknown or not topics or len(set(topics)) != len(topics):
         raise EffectsError(f"topics must be distinct indexes in 0..{n_topics - 1}, got {list(topics)}")
-    names = tuple(f"topic_{t}" for t in topics)
+    names = tuple(topic_column(t) for t in topics)
     return Outcomes(names=names, values=doc_topic[:, list(topics)], measurement="dirichlet" if measurement else "none",
                     concentration=doc_topic * n_tokens[:, None] + prior if measurement else None, topics=topics)
 

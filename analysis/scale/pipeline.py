@@ -73,7 +73,7 @@ from analysis.framing.codebook import FRAMES
 from analysis.framing.models import FrameModel, load_model, primary_frames
 from analysis.persist import atomic_path, write_manifest
 from analysis.topics.models import TopicModel, load_topic_model
-from analysis.topics.result import TopicResult
+from analysis.topics.result import TopicResult, topic_column
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -108,7 +108,7 @@ def output_schema(n_topics: int) -> pa.Schema:
         *[(frame, pa.float64()) for frame in FRAMES],
         *[(f"{frame}_present", pa.bool_()) for frame in FRAMES],
         ("primary", pa.string()),
-        *[(f"topic_{t}", pa.float64()) for t in range(n_topics)],
+        *[(topic_column(t), pa.float64()) for t in range(n_topics)],
         ("dominant_topic", pa.int32()),
     ])
 
@@ -217,7 +217,7 @@ def process_partition(task: PartitionTask) -> dict[str, Any]:
         columns[f"{frame}_present"] = present[:, f]
     columns["primary"] = primary_frames(scores, present)
     for t in range(n_topics):
-        columns[f"topic_{t}"] = doc_topic[:, t]
+        columns[topic_column(t)] = doc_topic[:, t]
     columns["dominant_topic"] = TopicResult(topics=topics.topics_, doc_topic=doc_topic).dominant_topic()
     table = pa.Table.from_pydict(columns, schema=output_schema(n_topics))
 

@@ -9,12 +9,13 @@ from analysis.cli_support import Defaults
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
+    from analysis.corpus.heldout import training_units
     from analysis.corpus.subcorpus import load_subcorpus
     from analysis.topics.metrics import evaluate_topics
     from analysis.topics.pipeline import fit_topic_model, prevalence, write_model_card
 
     units, manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
-    training = units[~units["heldout"]].reset_index(drop=True)
+    training = training_units(units)
     model = fit_topic_model(training, backend=args.model, n_topics=args.k, seed=args.seed)
     reference = model.preprocessor_.transform(training["text"].tolist())
     metrics = evaluate_topics(model.result(), reference)
@@ -37,7 +38,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from analysis.corpus.subcorpus import load_subcorpus
     from analysis.topics.models import load_topic_model
     from analysis.topics.pipeline import prevalence
-    from analysis.topics.result import TopicResult
+    from analysis.topics.result import TopicResult, topic_column
 
     model = load_topic_model(args.model)
     units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora", sample=args.sample, seed=args.seed)
@@ -45,7 +46,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     table = units[["unit_id", "doc_id", "speaker", "year", "heldout"]].copy()
     table["dominant_topic"] = TopicResult(topics=model.topics_, doc_topic=doc_topic).dominant_topic()
-    pd.concat([table, pd.DataFrame(doc_topic, columns=[f"topic_{t}" for t in range(doc_topic.shape[1])])], axis=1) \
+    pd.concat([table, pd.DataFrame(doc_topic, columns=[topic_column(t) for t in range(doc_topic.shape[1])])], axis=1) \
         .to_parquet(args.out / "doc_topic.parquet", index=False)
     for by in ("year", "speaker"):
         prevalence(units, doc_topic, by=by).to_csv(args.out / f"prevalence_by_{by}.csv", index=False, float_format="%.5f")
@@ -54,11 +55,12 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_select(args: argparse.Namespace) -> int:
+    from analysis.corpus.heldout import training_units
     from analysis.corpus.subcorpus import load_subcorpus
     from analysis.topics.pipeline import select_k
 
     units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
-    training = units[~units["heldout"]].reset_index(drop=True)
+    training = training_units(units)
     runs, summary = select_k(training, backend=args.model, ks=args.ks, seeds=args.seeds)
     args.out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(args.out / "runs.csv", index=False, float_format="%.5f")

@@ -16,7 +16,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
     units, manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
     training = training_units(units)
-    model = fit_topic_model(training, backend=args.model, n_topics=args.k, seed=args.seed)
+    model = fit_topic_model(training, backend=args.backend, n_topics=args.k, seed=args.seed)
     reference = model.preprocessor_.transform(training["text"].tolist())
     metrics = evaluate_topics(model.result(), reference)
     folder = model.save(args.out, inputs={"subcorpus": args.corpus, "subcorpus_input_sha256": manifest["inputs"]["sha256"]},
@@ -25,7 +25,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     for by in ("year", "speaker"):
         prevalence(training, model.doc_topic_, by=by).to_csv(folder / f"prevalence_by_{by}.csv", index=False, float_format="%.5f")
     model.topic_info().to_csv(folder / "topic_info.csv", index=False)
-    print(f"{args.model} K={args.k} seed={args.seed} on {len(training):,} units of {args.corpus} "
+    print(f"{args.backend} K={args.k} seed={args.seed} on {len(training):,} units of {args.corpus} "
           f"(held-out units excluded: {int(units['heldout'].sum()):,}): NPMI {metrics['npmi']:.3f}, "
           f"C_V {metrics['c_v']:.3f}, diversity {metrics['diversity']:.3f} -> {folder}")
     print(model.topic_info().to_string(index=False))
@@ -61,11 +61,11 @@ def cmd_select(args: argparse.Namespace) -> int:
 
     units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
     training = training_units(units)
-    runs, summary = select_k(training, backend=args.model, ks=args.ks, seeds=args.seeds)
+    runs, summary = select_k(training, backend=args.backend, ks=args.ks, seeds=args.seeds)
     args.out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(args.out / "runs.csv", index=False, float_format="%.5f")
     summary.to_csv(args.out / "summary.csv", index=False, float_format="%.5f")
-    plot_selection(summary, args.out / "select_k.png", title=f"{args.model} on {args.corpus}")
+    plot_selection(summary, args.out / "select_k.png", title=f"{args.backend} on {args.corpus}")
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"written to {args.out}")
     return 0
@@ -98,7 +98,8 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     commands = topics.add_subparsers(dest="command", required=True)
     fit = commands.add_parser("fit", help="fit a topic model on a built subcorpus (held-out units excluded)")
     fit.add_argument("--corpus", required=True, help="a built subcorpus, e.g. ungdc-japan-korea")
-    fit.add_argument("--model", required=True, choices=BACKEND_NAMES)
+    fit.add_argument("--backend", "--model", dest="backend", required=True, choices=BACKEND_NAMES,
+                     help="the topic backend (--model is its older name; in `topics apply` --model is a fitted folder)")
     fit.add_argument("--k", type=int, default=20, help="number of topics")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--out", type=Path, required=True)
@@ -106,7 +107,8 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     fit.set_defaults(run=cmd_fit)
     select = commands.add_parser("select", help="sweep K over seeds: NPMI, C_V and diversity, mean and sd per K, with a plot")
     select.add_argument("--corpus", required=True)
-    select.add_argument("--model", required=True, choices=BACKEND_NAMES)
+    select.add_argument("--backend", "--model", dest="backend", required=True, choices=BACKEND_NAMES,
+                     help="the topic backend (--model is its older name; in `topics apply` --model is a fitted folder)")
     select.add_argument("--ks", nargs="+", type=int, default=[5, 10, 15, 20, 30])
     select.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     select.add_argument("--out", type=Path, required=True)

@@ -168,7 +168,7 @@ def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
     return np.divide(matrix, totals, out=np.zeros_like(matrix, dtype=float), where=totals > 0)
 
 
-def _top_words(weights: np.ndarray, vocabulary: Sequence[str], *, exclusivity: float = 0.0,
+def rank_top_words(weights: np.ndarray, vocabulary: Sequence[str], *, exclusivity: float = 0.0,
                n: int = TOP_WORDS) -> list[list[tuple[str, float]]]:
     """Each topic's n best words with their share of the topic's weight.
 
@@ -188,7 +188,7 @@ def _top_words(weights: np.ndarray, vocabulary: Sequence[str], *, exclusivity: f
 class LdaTopicModel(TopicModel):
     """gensim ``LdaModel``; ``passes``, ``iterations``, ``alpha`` and ``eta`` as gensim names them.
 
-    ``exclusivity`` ranks each topic's words as described in :func:`_top_words`; 0 is gensim's ranking.
+    ``exclusivity`` ranks each topic's words as described in :func:`rank_top_words`; 0 is gensim's ranking.
     """
 
     backend = "lda"
@@ -239,7 +239,7 @@ class LdaTopicModel(TopicModel):
             self.model_ = LdaModel(corpus=self._bows(tokens), id2word=self._dictionary(), num_topics=self.n_topics,
                                    passes=self.passes, iterations=self.iterations, alpha=self.alpha, eta=self.eta,
                                    random_state=self.seed, callbacks=[PassProgress()], eval_every=None)
-        self.topics_ = _top_words(self.model_.get_topics(), self.preprocessor_.vocabulary_, exclusivity=self.exclusivity)
+        self.topics_ = rank_top_words(self.model_.get_topics(), self.preprocessor_.vocabulary_, exclusivity=self.exclusivity)
 
     def _doc_topic(self, docs, tokens, *, fitting, embeddings):
         # gensim draws the variational start from the model's RandomState: re-seed so that
@@ -270,7 +270,7 @@ class LdaTopicModel(TopicModel):
 class NmfTopicModel(TopicModel):
     """scikit-learn ``NMF`` (NNDSVD start) on sublinear TF-IDF of the preprocessed tokens.
 
-    ``exclusivity`` ranks each topic's words as described in :func:`_top_words`; 0 is the ranking by weight.
+    ``exclusivity`` ranks each topic's words as described in :func:`rank_top_words`; 0 is the ranking by weight.
     """
 
     backend = "nmf"
@@ -297,7 +297,7 @@ class NmfTopicModel(TopicModel):
         self.model_ = NMF(n_components=self.n_topics, init=self.init, max_iter=self.max_iter, random_state=self.seed)
         self._fit_weights = self.model_.fit_transform(self.vectorizer_.transform(tokens))
         self.components_ = self.model_.components_
-        self.topics_ = _top_words(self.components_, self.preprocessor_.vocabulary_, exclusivity=self.exclusivity)
+        self.topics_ = rank_top_words(self.components_, self.preprocessor_.vocabulary_, exclusivity=self.exclusivity)
 
     def _doc_topic(self, docs, tokens, *, fitting, embeddings):
         from sklearn.decomposition import non_negative_factorization

@@ -16,25 +16,31 @@ export MKL_NUM_THREADS := 1
 export NUMBA_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-browser test report subcorpora models corpus-verify clean
+.PHONY: help setup setup-browser test test-fast lint report subcorpora models corpus-verify clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## Build .venv with the pinned stack (quick when nothing changed)
+setup: $(STAMP) ## Build .venv with the pinned stack of constraints.txt (quick when nothing changed)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 setup-browser: ## Install Debian's chromium and chromedriver for the report's browser test (needs root and apt)
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver)
 
-test: setup ## Run the test suite (what CI runs)
+test: setup lint ## Run the whole test suite, with the two smoke report builds (what CI runs; about 12 min)
 	$(PY) -m pytest -q
+
+test-fast: setup lint ## The tests not marked slow: no smoke report, no Dask cluster, no training on real corpora (< 2 min)
+	$(PY) -m pytest -q -m "not slow"
+
+lint: setup ## ruff (pinned in the dev extra) over the package, tests, benchmarks and notebooks
+	$(VENV)/bin/ruff check analysis tests benchmarks notebooks setup.py
 
 corpus-verify: setup ## Check the sha256 of every corpus file named in corpora/*.toml
 	$(PY) -m analysis corpus verify
@@ -65,9 +71,10 @@ YEARS_$(CORPUS) := --years 2000 2012
 YEARS_$(OTHER) := --years 2011 2011
 endif
 
+REPORT_CODE := $(wildcard analysis/report/*.py)
 CORPUS_CODE := $(wildcard analysis/corpus/*.py) $(wildcard corpora/*.toml)
 FRAMING_CODE := $(wildcard analysis/framing/*.py) analysis/embeddings.py
-TOPICS_CODE := $(wildcard analysis/topics/*.py) analysis/preprocess.py analysis/embeddings.py
+TOPICS_CODE := $(wildcard analysis/topics/*.py) $(wildcard analysis/preprocess/*.py) analysis/embeddings.py
 SUB := $(ARTIFACTS)/subcorpora
 SUBCORPORA := $(SUB)/$(CORPUS)/units.parquet $(SUB)/$(OTHER)/units.parquet
 # news paragraphs (BBC, Reuters) annotated in round 3: training reads them beside the two study subcorpora
@@ -126,25 +133,25 @@ $(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/topics/applied/$(c)/bertopic/do
 $(ARTIFACTS)/topics/applied/%/doc_topic.parquet: $$(ARTIFACTS)/topics/$(CORPUS)/$$(notdir $$*)-k$(K)/model_card.json $$(SUB)/$$(firstword $$(subst /, ,$$*))/units.parquet
 	$(PY) -m analysis topics apply --model $(<D) --corpus $(firstword $(subst /, ,$*)) --out $(@D) --artifacts $(ARTIFACTS) $(SAMPLE_$(firstword $(subst /, ,$*)))
 
-$(EFFECTS): $(ARTIFACTS)/frames/$(CORPUS)/unit_frames.parquet analysis/effects.py analysis/effects_cli.py
+$(EFFECTS): $(ARTIFACTS)/frames/$(CORPUS)/unit_frames.parquet $(wildcard analysis/effects/*.py)
 	$(PY) -m analysis effects --frames $< --outcomes security trade history $(EFFECT_OPTIONS) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
 
 NOTEBOOK_RUN = $(PY) -m analysis report notebook $< --reports $(REPORTS) --artifacts $(ARTIFACTS)
-$(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SUB)/$(CORPUS)/units.parquet analysis/report.py
+$(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SUB)/$(CORPUS)/units.parquet $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
-$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) analysis/report.py
+$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) $(REPORT_CODE)
 	$(NOTEBOOK_RUN) -p k=$(K)
-$(REPORTS)/notebooks/03_framing.ipynb: notebooks/03_framing.py $(FRAME_EVALUATION) $(FRAMES_APPLIED) $(TOPICS_APPLIED) analysis/report.py
+$(REPORTS)/notebooks/03_framing.ipynb: notebooks/03_framing.py $(FRAME_EVALUATION) $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(REPORT_CODE)
 	$(NOTEBOOK_RUN) -p k=$(K)
-$(REPORTS)/notebooks/04_frames_over_time.ipynb: notebooks/04_frames_over_time.py $(FRAMES_APPLIED) $(EFFECTS) analysis/report.py
+$(REPORTS)/notebooks/04_frames_over_time.ipynb: notebooks/04_frames_over_time.py $(FRAMES_APPLIED) $(EFFECTS) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
-$(REPORTS)/notebooks/05_model_reuse.ipynb: notebooks/05_model_reuse.py $(FRAMES_APPLIED) $(TOPICS_APPLIED) analysis/report.py
+$(REPORTS)/notebooks/05_model_reuse.ipynb: notebooks/05_model_reuse.py $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(REPORT_CODE)
 	$(NOTEBOOK_RUN) -p k=$(K)
 
 NOTEBOOKS := $(patsubst notebooks/%.py,$(REPORTS)/notebooks/%.ipynb,$(sort $(wildcard notebooks/[0-9]*.py)))
 
 # embedding the study corpus and training the frame models come first: they head the longest chain
-$(REPORTS)/report.html: $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(MODEL_CARD) $(NOTEBOOKS) analysis/report.py
+$(REPORTS)/report.html: $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(MODEL_CARD) $(NOTEBOOKS) $(REPORT_CODE)
 	$(PY) -m analysis report build --reports $(REPORTS)
 
 JOBS ?= 2

@@ -23,7 +23,6 @@ core to another stage.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Sequence
@@ -31,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from analysis.hashing import text_sha1
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ def load_model():
 
 
 def text_key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    """The cache key of a text's vector: the sha1 of its text, the same as its unit's ``sha1``."""
+    return text_sha1(text)
 
 
 class EmbeddingCache:
@@ -83,9 +85,28 @@ class EmbeddingCache:
         self._vectors.update(zip(keys, vectors))
 
 
+_SHARED: dict[Path, EmbeddingCache] = {}
+
+
+def shared_cache(folder: Path | None = None) -> EmbeddingCache:
+    """This process's one cache object for ``folder`` (default :data:`DEFAULT_CACHE`), read from disk once.
+
+    Reading the shards is the slow part of a cache (seconds for the study corpus), so callers share one
+    object instead of building one per call. Shards that another process writes later are not seen; a
+    text they hold is then embedded again, to the same bits (a vector depends on its text only).
+    """
+    folder = Path(folder) if folder is not None else DEFAULT_CACHE
+    if folder not in _SHARED:
+        _SHARED[folder] = EmbeddingCache(folder)
+    return _SHARED[folder]
+
+
 def embed(texts: Sequence[str], *, cache: EmbeddingCache | None = None, progress: bool = True) -> np.ndarray:
-    """Unit-normalised MiniLM vectors (n, 384) for ``texts``; only uncached texts are embedded."""
-    cache = cache if cache is not None else EmbeddingCache()
+    """Unit-normalised MiniLM vectors (n, 384) for ``texts``; only uncached texts are embedded.
+
+    Without ``cache``, the process's :func:`shared_cache` of :data:`DEFAULT_CACHE`.
+    """
+    cache = cache if cache is not None else shared_cache()
     keys = [text_key(t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts) if cache.get(k) is None}.items())
     if missing:

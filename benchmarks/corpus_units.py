@@ -19,7 +19,7 @@ import tempfile
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from analysis.cli import peak_rss_mib
+from analysis.cli_support import peak_rss_mib
 from analysis.corpus.manifest import load_manifest
 from analysis.corpus.readers import open_corpus
 from analysis.corpus.units import SegmentOptions, iter_units, write_units

@@ -32,7 +32,7 @@ CHILD = r"""
 import json, sys, time
 from contextlib import nullcontext
 from pathlib import Path
-from analysis.cli import peak_rss_mib
+from analysis.cli_support import peak_rss_mib
 from analysis.corpus.manifest import load_manifest, sha256_of
 from analysis.scale import OUTPUT_FILE, dask_client, run_scale
 corpus, frames, topics, out, workers, partition, limit = sys.argv[1:8]

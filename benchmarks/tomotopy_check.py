@@ -23,7 +23,7 @@ from topics import CONFIGURATIONS, PLAIN, load_benchmark_corpus
 
 from analysis.preprocess import Preprocessor
 from analysis.topics.metrics import Reference, evaluate_topics
-from analysis.topics.models import _top_words, make_topic_model
+from analysis.topics.models import make_topic_model, rank_top_words
 from analysis.topics.result import TopicResult
 
 
@@ -46,7 +46,7 @@ def tomotopy_lda(tokens: list[list[str]], vocabulary: list[str], *, k: int, seed
             weights[topic, j] = distribution[index[word]] if word in index else 0.0
     doc_topic = np.zeros((len(tokens), k))
     doc_topic[kept] = np.array([document.get_topic_dist() for document in model.docs])
-    return TopicResult(topics=_top_words(weights, vocabulary, exclusivity=exclusivity), doc_topic=doc_topic), seconds
+    return TopicResult(topics=rank_top_words(weights, vocabulary, exclusivity=exclusivity), doc_topic=doc_topic), seconds
 
 
 def main() -> None:

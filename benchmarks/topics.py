@@ -105,7 +105,8 @@ def fit_runs(corpus: str, texts: list[str], ks: list[int], seeds: list[int], con
                 seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
                 result = model.result()
                 run = {"corpus": corpus, "configuration": name, "backend": backend, "k": k, "seed": seed,
-                       "parameters": params, "fit_seconds": round(seconds, 2), "fit_cpu_seconds": round(cpu_seconds, 2), "topics": result.top_words(25),
+                       "parameters": params, "fit_seconds": round(seconds, 2), "fit_cpu_seconds": round(cpu_seconds, 2),
+                       "topics": result.top_words(25),
                        "dominant_topic": result.dominant_topic().tolist()}
                 with checkpoint.open("a") as stream:
                     stream.write(json.dumps(run) + "\n")

@@ -24,7 +24,6 @@ focus_speakers = ["JPN", "KOR", "PRK", "CHN", "USA", "RUS"]
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import pandas as pd
 
 from analysis.corpus.subcorpus import load_subcorpus
 from analysis.report import save_figure, use_report_style, write_section, write_table

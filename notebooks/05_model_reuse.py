@@ -138,7 +138,7 @@ write_section(reports, order=5, slug="model-reuse", title="Reusing the models: K
     {"text": f"The frame and topic models fitted on the General Debate were applied, unchanged, to a random sample of "
              f"{len(kcna):,} paragraphs from KCNA stories about Japan or South Korea, the same paragraphs for every model."},
     {"figure": comparison_figure, "caption": "Mean frame probability per paragraph in the General Debate (all years, the "
-                                             f"KCNA years, North Korea's own speeches) and in KCNA news; paragraph counts in "
+                                             "KCNA years, North Korea's own speeches) and in KCNA news; paragraph counts in "
                                              "the legend."},
     {"table": comparison_table, "caption": "Frame shares by source: mean probability and share of paragraphs with the frame present"},
     {"figure": topic_shift_figure, "caption": "Topic shares of the General Debate models in their own corpus and in KCNA "

@@ -96,6 +96,7 @@ def test_fetch_refuses_a_file_whose_checksum_differs(tmp_path, monkeypatch, serv
     assert not (tmp_path / "frac").exists() or not any((tmp_path / "frac").iterdir())
 
 
+@pytest.mark.slow
 def test_streaming_all_ungdc_speeches_into_units_in_bounded_memory(tmp_path, data_home):
     import re
     import subprocess
@@ -116,7 +117,7 @@ def test_streaming_all_ungdc_speeches_into_units_in_bounded_memory(tmp_path, dat
 
 def test_embed_puts_a_subcorpus_into_the_cache_once(tmp_path, data_home):
     assert main(["corpus", "build", "seed", "--out", str(tmp_path / "subcorpora")]) == 0
-    for run in ("first", "second"):
+    for _run in ("first", "second"):
         assert main(["corpus", "embed", "seed", "--artifacts", str(tmp_path)]) == 0
         counts = json.loads((tmp_path / "embeddings" / "seed" / "manifest.json").read_text())["counts"]
         assert counts["units"] == 9  # the headline and eight article paragraphs of the cleaned page

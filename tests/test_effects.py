@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.cli_support import Defaults
 from analysis.effects import (
     Design,
     EffectsError,
@@ -17,7 +18,7 @@ from analysis.effects import (
     simulate_topics,
     topic_outcomes,
 )
-from analysis.effects_cli import add_effects_parser
+from analysis.effects.cli import register as register_effects
 
 SPEAKERS = ("A", "B", "C")
 
@@ -250,12 +251,13 @@ def test_expected_curves_and_save_load_round_trip(tmp_path):
     assert ((expected["ci_low"] <= expected["estimate"]) & (expected["estimate"] <= expected["ci_high"])).all()
 
     folder = model.save(tmp_path / "effects")
-    assert sorted(p.name for p in folder.iterdir()) == ["coef_draws.npz", "coefficients.parquet", "effects.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["coef_draws.npz", "coefficients.parquet", "effects.json",
+                                                        "manifest.json"]
     loaded = load_effects(folder)
     pd.testing.assert_frame_equal(loaded.coefficients(), model.coefficients())
     pd.testing.assert_frame_equal(loaded.expected(), expected)
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "coefficients.parquet"), model.coefficients())
-    with pytest.raises(FileNotFoundError, match="effects.json is missing"):
+    with pytest.raises(FileNotFoundError, match="manifest.json is missing"):
         load_effects(tmp_path)
 
 
@@ -264,7 +266,7 @@ def test_expected_curves_and_save_load_round_trip(tmp_path):
 
 def _run_effects(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
-    add_effects_parser(parser.add_subparsers(dest="stage", required=True))
+    register_effects(parser.add_subparsers(dest="stage", required=True), Defaults())
     args = parser.parse_args(["effects", *argv])
     return args.run(args)
 

@@ -1,11 +1,9 @@
 """Preprocessing for topic models, on BBC News (real) and on small hand-written UN-style texts."""
 
 import json
-import logging
 import re
 from collections import Counter
 
-import pandas as pd
 import pytest
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
 from hypothesis import given, settings
@@ -13,9 +11,7 @@ from hypothesis import strategies as st
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from analysis.persist import read_manifest
-from analysis.preprocess import (DOMAIN_STOPWORDS, PreprocessConfig, Preprocessor, join_phrases, load_tokens,
-                                 preprocess_units)
+from analysis.preprocess import DOMAIN_STOPWORDS, PreprocessConfig, Preprocessor, join_phrases
 
 STOPWORDS = ENGLISH_STOP_WORDS | {w for w in DOMAIN_STOPWORDS if " " not in w and "-" not in w}
 STEP_NAMES = ["characters", "tokenise", "lemmatise", "phrases", "stopwords", "prune"]
@@ -185,7 +181,7 @@ def test_lemmatisation_gives_lemmas():
 def test_a_missing_spacy_model_is_named(monkeypatch):
     import spacy
 
-    from analysis import preprocess
+    from analysis.preprocess import preprocessor as preprocess
 
     def fail(name, **kwargs):
         raise OSError(f"[E050] Can't find model '{name}'")
@@ -211,48 +207,6 @@ def test_config_round_trips_and_refuses_unknown_keys():
 def test_transform_needs_a_fit():
     with pytest.raises(NotFittedError):
         Preprocessor().transform(["text"])
-
-
-# -- the preprocess stage ---------------------------------------------------------------------------------------------
-def test_preprocess_units_writes_once_and_reuses(bbc_texts, tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="analysis.preprocess")
-    units = pd.DataFrame({"unit_id": [f"bbc-{i}" for i in range(300)], "text": bbc_texts[:300]})
-    config = PreprocessConfig(min_df=2)
-
-    folder = preprocess_units(units, config=config, cache_dir=tmp_path, progress=False)
-    assert folder.parent == tmp_path and len(folder.name) == 16
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "manifest.json", "preprocessor.json", "tokens.parquet", "vocabulary.json"]
-    frame, preprocessor = load_tokens(folder)
-    assert frame["unit_id"].tolist() == units["unit_id"].tolist()
-    expected = Preprocessor(config=config, progress=False).fit_transform(units["text"].tolist())
-    assert frame["tokens"].tolist() == expected
-    assert preprocessor.transform(units["text"].tolist()) == expected
-    manifest = read_manifest(folder)
-    assert manifest["stage"] == "preprocess" and manifest["config"] == config.to_dict()
-    assert manifest["inputs"]["units"] == 300 and len(manifest["inputs"]["units_sha256"]) == 64
-    counts = manifest["counts"]
-    assert counts["units"] == 300 and counts["vocabulary"] == len(preprocessor.vocabulary_)
-    assert counts["tokens"] == sum(map(len, expected))
-    assert counts["empty_documents"] == 0 and counts["steps"] == preprocessor.steps_
-    assert json.loads((folder / "vocabulary.json").read_text())["vocabulary"] == preprocessor.vocabulary_
-
-    written = (folder / "tokens.parquet").stat().st_mtime_ns
-    caplog.clear()
-    assert preprocess_units(units, config=config, cache_dir=tmp_path, progress=False) == folder
-    assert "reusing cached" in caplog.text and "preprocessing 300 units" not in caplog.text
-    assert (folder / "tokens.parquet").stat().st_mtime_ns == written
-
-    changed_config = preprocess_units(units, config=PreprocessConfig(min_df=3), cache_dir=tmp_path, progress=False)
-    edited = units.assign(text=units["text"].where(units.index != 7, units["text"] + " One more sentence."))
-    changed_text = preprocess_units(edited, config=config, cache_dir=tmp_path, progress=False)
-    reversed_units = units.iloc[::-1]
-    reordered = preprocess_units(reversed_units, config=config, cache_dir=tmp_path, progress=False)
-    assert len({folder, changed_config, changed_text, reordered}) == 4
-    frame, _ = load_tokens(reordered)
-    assert frame["unit_id"].tolist() == reversed_units["unit_id"].tolist()
-    assert frame["tokens"].tolist() == expected[::-1]  # fitting does not depend on the order
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left
 
 
 # -- any text ---------------------------------------------------------------------------------------------------------

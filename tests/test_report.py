@@ -80,12 +80,14 @@ def _checksums(reports: Path) -> dict[str, str]:
     return {str(path.relative_to(reports)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
 
 
+@pytest.mark.slow
 def test_two_smoke_builds_from_clean_give_identical_tables_figures_and_text(smoke_reports):
     first, second = (_checksums(reports) for reports in smoke_reports)
     assert len([name for name in first if name.startswith("figures/")]) >= 8
     assert first == second
 
 
+@pytest.mark.slow
 def test_the_smoke_report_has_every_section_and_executed_notebook(smoke_reports):
     reports = smoke_reports[0]
     assert sorted(p.stem for p in (reports / "notebooks").glob("*.ipynb")) == sorted(
@@ -96,6 +98,7 @@ def test_the_smoke_report_has_every_section_and_executed_notebook(smoke_reports)
         assert title in text
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
                     reason="needs Debian's chromium and chromium-driver: `apt-get install chromium chromium-driver` "
                            "(or `make setup-browser`)")

@@ -21,13 +21,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from analysis.errors import AnalysisError
+from analysis.hashing import file_sha256
+
 logger = logging.getLogger(__name__)
 
 _CHUNK_SIZE = 64 * 1024
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
-class FetchError(RuntimeError):
+class FetchError(AnalysisError, RuntimeError):
     """A download could not be completed or verified.
 
     The message always names the URL and the destination file, which are also
@@ -47,14 +50,6 @@ class FetchError(RuntimeError):
         super().__init__(f"{message} (url: {url}, destination: {destination})")
         self.url = url
         self.destination = destination
-
-
-def _sha256_of_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK_SIZE), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _content_length(response: http.client.HTTPResponse) -> int | None:
@@ -123,7 +118,7 @@ def fetch(
         return FetchError(message, url=url, destination=destination)
 
     if destination.exists():
-        actual = _sha256_of_file(destination)
+        actual = file_sha256(destination)
         if actual == expected:
             logger.info("%s already present with the expected sha256; not downloading", destination)
             return destination

@@ -16,14 +16,21 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
+
 #: Every function declared as learning from units, by qualified name.
 TRAINING_ENTRY_POINTS: dict[str, Callable[..., Any]] = {}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class HeldOutError(ValueError):
+class HeldOutError(AnalysisError, ValueError):
     """Held-out units were passed to a step that learns from them."""
+
+
+def training_units(units: pd.DataFrame) -> pd.DataFrame:
+    """The units a model may learn from: those not held out, in order, re-indexed from 0."""
+    return units[~units["heldout"]].reset_index(drop=True)
 
 
 def require_no_heldout(units: pd.DataFrame, *, purpose: str) -> None:

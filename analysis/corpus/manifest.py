@@ -8,21 +8,43 @@ The text itself never enters the repository: it is read from the data home,
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MANIFEST_DIR = PROJECT_ROOT / "corpora"
+from analysis.errors import AnalysisError, UnknownNameError
+from analysis.hashing import file_sha256
+
+PROJECT_ROOT_ENV = "ANALYSIS_PROJECT_ROOT"
+
+
+def _project_data() -> tuple[Path, Path]:
+    """The project root and its ``corpora/`` folder (manifests, subcorpus specs, codebook, annotations, references).
+
+    ``$ANALYSIS_PROJECT_ROOT`` if set; else the source checkout this package
+    runs from (a folder with ``pyproject.toml`` and ``corpora/``); else the
+    copy of ``corpora/`` that ``pip install .`` put inside the package
+    (``analysis/_corpora``, see ``setup.py``), with the working folder as root.
+    """
+    if os.environ.get(PROJECT_ROOT_ENV):
+        root = Path(os.environ[PROJECT_ROOT_ENV]).expanduser().resolve()
+        return root, root / "corpora"
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "corpora").is_dir():
+        return checkout, checkout / "corpora"
+    return Path.cwd(), Path(str(resources.files("analysis") / "_corpora"))
+
+
+PROJECT_ROOT, MANIFEST_DIR = _project_data()
 DATA_HOME_ENV = "ANALYSIS_DATA_HOME"
 
 FORMATS = ("tar-text", "jsonl", "csv", "reuters-sgml", "text-dir", "text")
 
 
-class MissingDataError(FileNotFoundError):
+class MissingDataError(AnalysisError, FileNotFoundError):
     """A corpus file is not in the data home; the message says how to get it."""
 
 
@@ -134,13 +156,9 @@ def load_manifest(name: str, directory: Path = MANIFEST_DIR) -> Manifest:
     path = directory / f"{name}.toml"
     if not path.exists():
         known = ", ".join(m.name for m in list_manifests(directory))
-        raise KeyError(f"no corpus manifest named {name!r} in {directory} (known: {known})")
+        raise UnknownNameError(f"no corpus manifest named {name!r} in {directory} (known: {known})")
     return Manifest.from_toml(path)
 
 
-def sha256_of(path: Path, *, chunk_size: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()
+#: The sha256 of a corpus file (the one implementation is :func:`analysis.hashing.file_sha256`).
+sha256_of = file_sha256

@@ -16,13 +16,15 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
+
 log = logging.getLogger(__name__)
 
 #: Metadata every document carries (``None`` where the source has no value).
 NORMALISED_FIELDS = ("source", "date", "year", "speaker", "title", "label", "language", "heldout")
 
 
-class CorpusError(ValueError):
+class CorpusError(AnalysisError, ValueError):
     """Bad input that cannot be skipped; the message names the file and line."""
 
     def __init__(self, path: str | Path, message: str, *, line: int | None = None):

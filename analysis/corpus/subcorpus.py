@@ -14,7 +14,7 @@ import logging
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -26,13 +26,13 @@ from analysis.corpus.dedup import find_duplicates
 from analysis.corpus.manifest import MANIFEST_DIR, Manifest, load_manifest, sha256_of
 from analysis.corpus.model import CorpusError, Document
 from analysis.corpus.readers import open_corpus
-from analysis.corpus.units import SegmentOptions, UNIT_SCHEMA, iter_units, write_units
+from analysis.corpus.units import UNIT_SCHEMA, SegmentOptions, iter_units, write_units
+from analysis.errors import UnknownNameError
 from analysis.persist import atomic_path, read_manifest, write_manifest
 
 log = logging.getLogger(__name__)
 
 SPEC_DIR = MANIFEST_DIR / "subcorpora"
-DEFAULT_SUBCORPUS = "ungdc-japan-korea"
 UNITS_FILE = "units.parquet"
 
 
@@ -98,7 +98,7 @@ def load_spec(name: str, directory: Path = SPEC_DIR) -> SubcorpusSpec:
     path = directory / f"{name}.toml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in directory.glob("*.toml")))
-        raise KeyError(f"no subcorpus spec named {name!r} in {directory} (known: {known})")
+        raise UnknownNameError(f"no subcorpus spec named {name!r} in {directory} (known: {known})")
     return SubcorpusSpec.from_toml(path)
 
 

@@ -7,7 +7,6 @@ storing their text, and detects when a unit's text has changed under them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import pyarrow.parquet as pq
 
 from analysis.corpus.model import Document
 from analysis.corpus.segment import Segments, segment
+from analysis.hashing import text_sha1
 
 UNIT_SCHEMA = pa.schema(
     [
@@ -46,8 +46,8 @@ class SegmentOptions:
     strip_boilerplate: bool = False
 
 
-def unit_sha1(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+#: A unit's ``sha1`` (of its text), as annotations refer to it; the one implementation is in :mod:`analysis.hashing`.
+unit_sha1 = text_sha1
 
 
 def document_units(document: Document, options: SegmentOptions = SegmentOptions()) -> tuple[list[dict], Segments]:

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.corpus.heldout import training_entry_point
+from analysis.corpus.manifest import MANIFEST_DIR
 from analysis.corpus.model import CorpusError
 from analysis.framing.codebook import FRAMES, PRIMARY_LABELS, Codebook
 
-ANNOTATION_DIR = Path(__file__).resolve().parents[2] / "corpora" / "annotations"
+ANNOTATION_DIR = MANIFEST_DIR / "annotations"  # in the checkout, or the installed package (corpus.manifest)
 REQUIRED_KEYS = ("unit_id", "doc_id", "paragraph", "sha1", "frames", "primary", "coder")
 #: The codings of each annotation round: the first coding of every unit, a second independent coding of a part.
 CODINGS = {

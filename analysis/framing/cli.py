@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.cli_support import Defaults
 from analysis.framing.codebook import FRAMES, load_codebook
 
 
@@ -149,10 +150,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
+def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None:
+    """Add ``frames`` and its commands."""
     from analysis.framing.annotation import ANNOTATION_ROUNDS
 
-    frames = stages.add_parser("frames", help="framing: codebook, annotation, reliability")
+    artifacts = defaults.artifacts
+    frames = subparsers.add_parser("frames", help="framing: codebook, annotation, reliability")
     commands = frames.add_subparsers(dest="command", required=True)
     commands.add_parser("codebook", help="print the frame codebook as coders read it").set_defaults(run=cmd_codebook)
     candidates = commands.add_parser("candidates", help="draw the units to annotate (never held-out units)")

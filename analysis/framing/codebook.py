@@ -39,9 +39,6 @@ class Codebook:
     changes: tuple[dict, ...]
     sha256: str
 
-    def frame(self, name: str) -> FrameDefinition:
-        return next(f for f in self.frames if f.name == name)
-
     def to_markdown(self) -> str:
         """The codebook as coders read it."""
         lines = [f"# Frame codebook v{self.version}", "", f"Unit: {self.unit}.", "", self.instructions.strip(), ""]

@@ -5,24 +5,27 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analysis.cli_support import Defaults
+
 
 def cmd_fit(args: argparse.Namespace) -> int:
+    from analysis.corpus.heldout import training_units
     from analysis.corpus.subcorpus import load_subcorpus
-    from analysis.preprocess import Preprocessor
     from analysis.topics.metrics import evaluate_topics
     from analysis.topics.pipeline import fit_topic_model, prevalence, write_model_card
 
     units, manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
-    training = units[~units["heldout"]].reset_index(drop=True)
-    model = fit_topic_model(training, backend=args.model, n_topics=args.k, seed=args.seed)
+    training = training_units(units)
+    model = fit_topic_model(training, backend=args.backend, n_topics=args.k, seed=args.seed)
     reference = model.preprocessor_.transform(training["text"].tolist())
     metrics = evaluate_topics(model.result(), reference)
-    folder = model.save(args.out)
+    folder = model.save(args.out, inputs={"subcorpus": args.corpus, "subcorpus_input_sha256": manifest["inputs"]["sha256"]},
+                        counts={"units": len(training), "heldout_units_excluded": int(units["heldout"].sum())})
     write_model_card(model, folder, subcorpus=args.corpus, subcorpus_manifest=manifest, metrics=metrics)
     for by in ("year", "speaker"):
         prevalence(training, model.doc_topic_, by=by).to_csv(folder / f"prevalence_by_{by}.csv", index=False, float_format="%.5f")
     model.topic_info().to_csv(folder / "topic_info.csv", index=False)
-    print(f"{args.model} K={args.k} seed={args.seed} on {len(training):,} units of {args.corpus} "
+    print(f"{args.backend} K={args.k} seed={args.seed} on {len(training):,} units of {args.corpus} "
           f"(held-out units excluded: {int(units['heldout'].sum()):,}): NPMI {metrics['npmi']:.3f}, "
           f"C_V {metrics['c_v']:.3f}, diversity {metrics['diversity']:.3f} -> {folder}")
     print(model.topic_info().to_string(index=False))
@@ -35,7 +38,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from analysis.corpus.subcorpus import load_subcorpus
     from analysis.topics.models import load_topic_model
     from analysis.topics.pipeline import prevalence
-    from analysis.topics.result import TopicResult
+    from analysis.topics.result import TopicResult, topic_column
 
     model = load_topic_model(args.model)
     units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora", sample=args.sample, seed=args.seed)
@@ -43,7 +46,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     table = units[["unit_id", "doc_id", "speaker", "year", "heldout"]].copy()
     table["dominant_topic"] = TopicResult(topics=model.topics_, doc_topic=doc_topic).dominant_topic()
-    pd.concat([table, pd.DataFrame(doc_topic, columns=[f"topic_{t}" for t in range(doc_topic.shape[1])])], axis=1) \
+    pd.concat([table, pd.DataFrame(doc_topic, columns=[topic_column(t) for t in range(doc_topic.shape[1])])], axis=1) \
         .to_parquet(args.out / "doc_topic.parquet", index=False)
     for by in ("year", "speaker"):
         prevalence(units, doc_topic, by=by).to_csv(args.out / f"prevalence_by_{by}.csv", index=False, float_format="%.5f")
@@ -52,16 +55,17 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_select(args: argparse.Namespace) -> int:
+    from analysis.corpus.heldout import training_units
     from analysis.corpus.subcorpus import load_subcorpus
     from analysis.topics.pipeline import select_k
 
     units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
-    training = units[~units["heldout"]].reset_index(drop=True)
-    runs, summary = select_k(training, backend=args.model, ks=args.ks, seeds=args.seeds)
+    training = training_units(units)
+    runs, summary = select_k(training, backend=args.backend, ks=args.ks, seeds=args.seeds)
     args.out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(args.out / "runs.csv", index=False, float_format="%.5f")
     summary.to_csv(args.out / "summary.csv", index=False, float_format="%.5f")
-    plot_selection(summary, args.out / "select_k.png", title=f"{args.model} on {args.corpus}")
+    plot_selection(summary, args.out / "select_k.png", title=f"{args.backend} on {args.corpus}")
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"written to {args.out}")
     return 0
@@ -85,14 +89,17 @@ def plot_selection(summary, path: Path, *, title: str) -> None:
     plt.close(figure)
 
 
-def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
+def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None:
+    """Add ``topics`` and its commands."""
+    artifacts = defaults.artifacts
     from analysis.topics import BACKEND_NAMES
 
-    topics = stages.add_parser("topics", help="topic models: fit on a subcorpus, apply to another")
+    topics = subparsers.add_parser("topics", help="topic models: fit on a subcorpus, apply to another")
     commands = topics.add_subparsers(dest="command", required=True)
     fit = commands.add_parser("fit", help="fit a topic model on a built subcorpus (held-out units excluded)")
     fit.add_argument("--corpus", required=True, help="a built subcorpus, e.g. ungdc-japan-korea")
-    fit.add_argument("--model", required=True, choices=BACKEND_NAMES)
+    fit.add_argument("--backend", "--model", dest="backend", required=True, choices=BACKEND_NAMES,
+                     help="the topic backend (--model is its older name; in `topics apply` --model is a fitted folder)")
     fit.add_argument("--k", type=int, default=20, help="number of topics")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--out", type=Path, required=True)
@@ -100,7 +107,8 @@ def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
     fit.set_defaults(run=cmd_fit)
     select = commands.add_parser("select", help="sweep K over seeds: NPMI, C_V and diversity, mean and sd per K, with a plot")
     select.add_argument("--corpus", required=True)
-    select.add_argument("--model", required=True, choices=BACKEND_NAMES)
+    select.add_argument("--backend", "--model", dest="backend", required=True, choices=BACKEND_NAMES,
+                     help="the topic backend (--model is its older name; in `topics apply` --model is a fitted folder)")
     select.add_argument("--ks", nargs="+", type=int, default=[5, 10, 15, 20, 30])
     select.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     select.add_argument("--out", type=Path, required=True)

@@ -4,8 +4,14 @@ Every backend has a keyword-only constructor, ``fit(docs)`` returning
 ``self``, ``transform(new_docs)`` giving a document-topic matrix,
 ``topics_`` (top words with weights), ``topic_info()``, ``result()`` (a
 :class:`~analysis.topics.result.TopicResult`, all the metrics read), and
-``save(folder)`` / ``load_topic_model(folder)`` in formats that need no pickle
-(json, npz, safetensors).
+``save(folder)`` / ``TopicModel.load(folder)`` in formats that need no pickle
+(json, npz, safetensors). They are :class:`analysis.base.Estimator` s: the
+parameters come from the constructor (``get_params``, ``clone``), an unfitted
+model raises ``NotFittedError``, and the saved folder's ``manifest.json``
+records the sha256 of every file, checked on load. ``fit`` and ``transform``
+take precomputed ``embeddings=`` (used by ``bertopic``, ignored by the others),
+and ``fit`` a precomputed ``preprocessed=`` (:func:`preprocess_documents`) when
+several models are fitted on the same texts.
 
 ``lda``
     gensim ``LdaModel`` on the preprocessed tokens; deterministic for a seed
@@ -21,60 +27,79 @@ Every backend has a keyword-only constructor, ``fit(docs)`` returning
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from analysis.base import Estimator
 from analysis.preprocess import PreprocessConfig, Preprocessor
 from analysis.topics.result import TopicResult
 
 TOP_WORDS = 25
+#: Packages whose versions a topic model's manifest and model card record.
+TOPIC_PACKAGES = ("gensim", "scikit-learn", "bertopic", "umap-learn", "hdbscan", "sentence-transformers")
 
-_last_preprocessing: dict[tuple[PreprocessConfig, str], tuple[Preprocessor, list[list[str]]]] = {}
+class Preprocessed(NamedTuple):
+    """A Preprocessor fitted on some documents, and those documents' tokens."""
+
+    preprocessor: Preprocessor
+    tokens: list[list[str]]
 
 
-def _fit_preprocessing(config: PreprocessConfig, docs: list[str]) -> tuple[Preprocessor, list[list[str]]]:
-    """A fitted Preprocessor and the documents' tokens, reused while the texts and config stay the same.
+def preprocess_documents(config: PreprocessConfig, docs: Sequence[str]) -> Preprocessed:
+    """Fit the preprocessing on ``docs`` and tokenise them: what ``fit`` does first.
 
-    ``topics select`` fits a backend for every K and seed on the same texts; learning
-    the phrases and the vocabulary once, not eight times, saves about 5 s a fit. The
-    preprocessing is deterministic, so reusing it gives the very same tokens.
+    ``topics select`` fits a backend for every K and seed on the same texts: it
+    learns the phrases and the vocabulary once, not eight times (about 5 s a
+    fit), and hands them to every ``fit(docs, preprocessed=...)``. The
+    preprocessing is deterministic, so the tokens are the very same.
     """
-    key = (config, hashlib.sha1("\x1f".join(docs).encode("utf-8")).hexdigest())
-    if key not in _last_preprocessing:
-        preprocessor = Preprocessor(config=config).fit(docs)
-        _last_preprocessing.clear()
-        _last_preprocessing[key] = (preprocessor, preprocessor.transform(docs))
-    return _last_preprocessing[key]
+    docs = list(docs)
+    preprocessor = Preprocessor(config=config).fit(docs)
+    return Preprocessed(preprocessor, preprocessor.transform(docs))
 
 
-class TopicModel:
-    """The shared contract; subclasses implement ``_fit_tokens``/``_doc_topic`` and their state."""
+class TopicModel(Estimator):
+    """The shared contract; subclasses implement ``_fit``/``_doc_topic`` and ``_save_backend``/``_load_backend``."""
 
     backend: ClassVar[str]
+    stage = "topics"
+    packages = TOPIC_PACKAGES
 
     def __init__(self, *, n_topics: int = 20, seed: int = 0, preprocess: PreprocessConfig = PreprocessConfig()):
         self.n_topics = n_topics
         self.seed = seed
         self.preprocess = preprocess
 
-    def fit(self, docs: Sequence[str]) -> TopicModel:
+    def fit(self, docs: Sequence[str], *, embeddings: np.ndarray | None = None,
+            preprocessed: Preprocessed | None = None) -> TopicModel:
+        """Fit on ``docs``; ``embeddings`` (n, d) and ``preprocessed`` (of these docs) are used instead of computed."""
         docs = list(docs)
-        self.preprocessor_, tokens = _fit_preprocessing(self.preprocess, docs)
-        self._fit(docs, tokens)
-        self.doc_topic_ = self._doc_topic(docs, tokens, fitting=True)
+        if preprocessed is None:
+            preprocessed = preprocess_documents(self.preprocess, docs)
+        elif preprocessed.preprocessor.config != self.preprocess or len(preprocessed.tokens) != len(docs):
+            raise ValueError("preprocessed= must come from preprocess_documents(self.preprocess, docs)")
+        _check_embeddings(embeddings, docs)
+        self.preprocessor_, tokens = preprocessed
+        self._fit(docs, tokens, embeddings)
+        self.doc_topic_ = self._doc_topic(docs, tokens, fitting=True, embeddings=embeddings)
         return self
 
-    def transform(self, docs: Sequence[str]) -> np.ndarray:
+    def transform(self, docs: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
         """Document-topic matrix (n, n_topics) of new documents; rows sum to 1, or 0 where nothing is known."""
         self._check_fitted()
         docs = list(docs)
-        return self._doc_topic(docs, self.preprocessor_.transform(docs), fitting=False)
+        _check_embeddings(embeddings, docs)
+        return self._doc_topic(docs, self.preprocessor_.transform(docs), fitting=False, embeddings=embeddings)
+
+    def backend_params(self) -> dict[str, Any]:
+        """The backend's own parameters: all of ``get_params()`` but those every backend shares."""
+        shared = set(TopicModel().get_params(deep=False)) if type(self) is not TopicModel else set()
+        return {name: value for name, value in self.get_params(deep=False).items() if name not in shared}
 
     def result(self) -> TopicResult:
         self._check_fitted()
@@ -89,38 +114,53 @@ class TopicModel:
             "words": [" ".join(word for word, _ in topic[:10]) for topic in self.topics_],
         })
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "topics_"):
-            raise RuntimeError(f"this {type(self).__name__} is not fitted yet: call fit(docs) first")
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "topics_")
 
-    def save(self, folder: Path) -> Path:
-        self._check_fitted()
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+    def _save_state(self, folder: Path) -> None:
         self.preprocessor_.save(folder)
         config = {"backend": self.backend, "n_topics": self.n_topics, "seed": self.seed,
-                  "preprocess": self.preprocess.to_dict(), **self._params()}
+                  "preprocess": self.preprocess.to_dict(), **self.backend_params()}
         (folder / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
         (folder / "topics.json").write_text(json.dumps(self.topics_, indent=1) + "\n")
         np.savez(folder / "doc_topic.npz", doc_topic=self.doc_topic_)
-        self._save_state(folder)
-        return folder
+        self._save_backend(folder)
+
+    @classmethod
+    def _load_state(cls, folder: Path, manifest: dict[str, Any]) -> TopicModel:
+        config_path = folder / "config.json"
+        if not config_path.exists():
+            raise FileNotFoundError(f"{folder} holds no topic model (config.json is missing)")
+        config = json.loads(config_path.read_text())
+        backend = config.pop("backend")
+        if backend not in BACKENDS or not issubclass(BACKENDS[backend], cls):
+            raise ValueError(f"{folder} holds a {backend!r} topic model, not a {cls.__name__}")
+        model = BACKENDS[backend](preprocess=PreprocessConfig.from_dict(config.pop("preprocess")), **config)
+        model.preprocessor_ = Preprocessor.load(folder)
+        model.topics_ = [[(word, weight) for word, weight in topic] for topic in json.loads((folder / "topics.json").read_text())]
+        with np.load(folder / "doc_topic.npz", allow_pickle=False) as data:
+            model.doc_topic_ = data["doc_topic"]
+        model._load_backend(folder)
+        return model
 
     # backend hooks
-    def _params(self) -> dict:
-        return {}
-
-    def _fit(self, docs: list[str], tokens: list[list[str]]) -> None:
+    def _fit(self, docs: list[str], tokens: list[list[str]], embeddings: np.ndarray | None) -> None:
         raise NotImplementedError
 
-    def _doc_topic(self, docs: list[str], tokens: list[list[str]], *, fitting: bool) -> np.ndarray:
+    def _doc_topic(self, docs: list[str], tokens: list[list[str]], *, fitting: bool,
+                   embeddings: np.ndarray | None) -> np.ndarray:
         raise NotImplementedError
 
-    def _save_state(self, folder: Path) -> None:
+    def _save_backend(self, folder: Path) -> None:
         raise NotImplementedError
 
-    def _load_state(self, folder: Path) -> None:
+    def _load_backend(self, folder: Path) -> None:
         raise NotImplementedError
+
+
+def _check_embeddings(embeddings: np.ndarray | None, docs: list[str]) -> None:
+    if embeddings is not None and len(embeddings) != len(docs):
+        raise ValueError(f"embeddings has {len(embeddings)} rows for {len(docs)} documents")
 
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
@@ -128,7 +168,7 @@ def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
     return np.divide(matrix, totals, out=np.zeros_like(matrix, dtype=float), where=totals > 0)
 
 
-def _top_words(weights: np.ndarray, vocabulary: Sequence[str], *, exclusivity: float = 0.0,
+def rank_top_words(weights: np.ndarray, vocabulary: Sequence[str], *, exclusivity: float = 0.0,
                n: int = TOP_WORDS) -> list[list[tuple[str, float]]]:
     """Each topic's n best words with their share of the topic's weight.
 
@@ -148,7 +188,7 @@ def _top_words(weights: np.ndarray, vocabulary: Sequence[str], *, exclusivity: f
 class LdaTopicModel(TopicModel):
     """gensim ``LdaModel``; ``passes``, ``iterations``, ``alpha`` and ``eta`` as gensim names them.
 
-    ``exclusivity`` ranks each topic's words as described in :func:`_top_words`; 0 is gensim's ranking.
+    ``exclusivity`` ranks each topic's words as described in :func:`rank_top_words`; 0 is gensim's ranking.
     """
 
     backend = "lda"
@@ -162,10 +202,6 @@ class LdaTopicModel(TopicModel):
         self.alpha = alpha
         self.eta = eta
         self.exclusivity = exclusivity
-
-    def _params(self) -> dict:
-        return {"passes": self.passes, "iterations": self.iterations, "alpha": self.alpha, "eta": self.eta,
-                "exclusivity": self.exclusivity}
 
     def _dictionary(self):
         from gensim.corpora import Dictionary
@@ -185,7 +221,7 @@ class LdaTopicModel(TopicModel):
             bows.append(sorted(counts.items()))
         return bows
 
-    def _fit(self, docs, tokens):
+    def _fit(self, docs, tokens, embeddings):
         from gensim.models import LdaModel
         from gensim.models.callbacks import Metric
         from tqdm import tqdm
@@ -203,9 +239,9 @@ class LdaTopicModel(TopicModel):
             self.model_ = LdaModel(corpus=self._bows(tokens), id2word=self._dictionary(), num_topics=self.n_topics,
                                    passes=self.passes, iterations=self.iterations, alpha=self.alpha, eta=self.eta,
                                    random_state=self.seed, callbacks=[PassProgress()], eval_every=None)
-        self.topics_ = _top_words(self.model_.get_topics(), self.preprocessor_.vocabulary_, exclusivity=self.exclusivity)
+        self.topics_ = rank_top_words(self.model_.get_topics(), self.preprocessor_.vocabulary_, exclusivity=self.exclusivity)
 
-    def _doc_topic(self, docs, tokens, *, fitting):
+    def _doc_topic(self, docs, tokens, *, fitting, embeddings):
         # gensim draws the variational start from the model's RandomState: re-seed so that
         # the same documents always get the same topics, before and after save/load.
         self.model_.random_state = np.random.RandomState(self.seed)
@@ -214,12 +250,12 @@ class LdaTopicModel(TopicModel):
         gamma[[not bow for bow in bows]] = 0.0
         return _normalise_rows(gamma)
 
-    def _save_state(self, folder):
+    def _save_backend(self, folder):
         # inference reads only alpha and exp(E[log beta]); saving the latter exactly keeps transform bit-identical
         np.savez(folder / "lda.npz", topic_word_lambda=self.model_.state.get_lambda(),
                  exp_elog_beta=self.model_.expElogbeta, alpha=self.model_.alpha, eta=self.model_.eta)
 
-    def _load_state(self, folder):
+    def _load_backend(self, folder):
         from gensim.models import LdaModel
 
         with np.load(folder / "lda.npz", allow_pickle=False) as state:
@@ -234,7 +270,7 @@ class LdaTopicModel(TopicModel):
 class NmfTopicModel(TopicModel):
     """scikit-learn ``NMF`` (NNDSVD start) on sublinear TF-IDF of the preprocessed tokens.
 
-    ``exclusivity`` ranks each topic's words as described in :func:`_top_words`; 0 is the ranking by weight.
+    ``exclusivity`` ranks each topic's words as described in :func:`rank_top_words`; 0 is the ranking by weight.
     """
 
     backend = "nmf"
@@ -248,26 +284,22 @@ class NmfTopicModel(TopicModel):
         self.sublinear_tf = sublinear_tf
         self.exclusivity = exclusivity
 
-    def _params(self) -> dict:
-        return {"init": self.init, "max_iter": self.max_iter, "sublinear_tf": self.sublinear_tf,
-                "exclusivity": self.exclusivity}
-
     def _vectorizer(self):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vocabulary = {word: i for i, word in enumerate(self.preprocessor_.vocabulary_)}
         return TfidfVectorizer(analyzer=lambda tokens: tokens, vocabulary=vocabulary, sublinear_tf=self.sublinear_tf)
 
-    def _fit(self, docs, tokens):
+    def _fit(self, docs, tokens, embeddings):
         from sklearn.decomposition import NMF
 
         self.vectorizer_ = self._vectorizer().fit(tokens)
         self.model_ = NMF(n_components=self.n_topics, init=self.init, max_iter=self.max_iter, random_state=self.seed)
         self._fit_weights = self.model_.fit_transform(self.vectorizer_.transform(tokens))
         self.components_ = self.model_.components_
-        self.topics_ = _top_words(self.components_, self.preprocessor_.vocabulary_, exclusivity=self.exclusivity)
+        self.topics_ = rank_top_words(self.components_, self.preprocessor_.vocabulary_, exclusivity=self.exclusivity)
 
-    def _doc_topic(self, docs, tokens, *, fitting):
+    def _doc_topic(self, docs, tokens, *, fitting, embeddings):
         from sklearn.decomposition import non_negative_factorization
 
         if fitting:
@@ -279,10 +311,10 @@ class NmfTopicModel(TopicModel):
                                                        max_iter=self.max_iter, random_state=self.seed)
         return _normalise_rows(weights)
 
-    def _save_state(self, folder):
+    def _save_backend(self, folder):
         np.savez(folder / "nmf.npz", components=self.components_, idf=self.vectorizer_.idf_)
 
-    def _load_state(self, folder):
+    def _load_backend(self, folder):
         with np.load(folder / "nmf.npz", allow_pickle=False) as state:
             self.components_ = state["components"]
             idf = state["idf"]
@@ -302,11 +334,7 @@ class BertopicTopicModel(TopicModel):
         self.n_neighbors = n_neighbors
         self.reduce_outliers = reduce_outliers
 
-    def _params(self) -> dict:
-        return {"min_cluster_size": self.min_cluster_size, "n_neighbors": self.n_neighbors,
-                "reduce_outliers": self.reduce_outliers}
-
-    def _fit(self, docs, tokens):
+    def _fit(self, docs, tokens, embeddings):
         from bertopic import BERTopic
         from hdbscan import HDBSCAN
         from sklearn.feature_extraction.text import CountVectorizer
@@ -314,7 +342,8 @@ class BertopicTopicModel(TopicModel):
         from analysis.embeddings import embed
         from analysis.topics.projection import CachedUMAP
 
-        embeddings = embed(docs)
+        if embeddings is None:
+            embeddings = embed(docs)
         # BERTopic strips every character but [A-Za-z0-9 ] before counting words, which would turn the
         # phrase token "north_korea" into "northkorea": hand it vocabulary indices ("w17") and map back.
         vocabulary = self.preprocessor_.vocabulary_
@@ -347,7 +376,7 @@ class BertopicTopicModel(TopicModel):
         index = {t: i for i, t in enumerate(topic_ids)}
         self._fit_assignments = np.array([index.get(t, -1) for t in assignments])
 
-    def _doc_topic(self, docs, tokens, *, fitting):
+    def _doc_topic(self, docs, tokens, *, fitting, embeddings):
         if fitting:
             one_hot = np.zeros((len(docs), len(self.topics_)))
             assigned = self._fit_assignments >= 0
@@ -356,17 +385,17 @@ class BertopicTopicModel(TopicModel):
             return one_hot
         from analysis.embeddings import embed
 
-        vectors = embed(docs)
+        vectors = embed(docs) if embeddings is None else np.asarray(embeddings)
         topics = self.topic_embeddings_ / np.linalg.norm(self.topic_embeddings_, axis=1, keepdims=True)
         similarity = np.clip(vectors @ topics.T, 0.0, None)
         return _normalise_rows(similarity)
 
-    def _save_state(self, folder):
+    def _save_backend(self, folder):
         from safetensors.numpy import save_file
 
         save_file({"topic_embeddings": self.topic_embeddings_.astype(np.float32)}, str(folder / "topic_embeddings.safetensors"))
 
-    def _load_state(self, folder):
+    def _load_backend(self, folder):
         from safetensors.numpy import load_file
 
         self.topic_embeddings_ = load_file(str(folder / "topic_embeddings.safetensors"))["topic_embeddings"]
@@ -382,18 +411,5 @@ def make_topic_model(backend: str, **params) -> TopicModel:
 
 
 def load_topic_model(folder: Path) -> TopicModel:
-    """Load a saved topic model (json, npz and safetensors only)."""
-    folder = Path(folder)
-    config_path = folder / "config.json"
-    if not config_path.exists():
-        raise FileNotFoundError(f"{folder} holds no topic model (config.json is missing)")
-    config = json.loads(config_path.read_text())
-    backend = config.pop("backend")
-    preprocess = PreprocessConfig.from_dict(config.pop("preprocess"))
-    model = BACKENDS[backend](preprocess=preprocess, **config)
-    model.preprocessor_ = Preprocessor.load(folder)
-    model.topics_ = [[(word, weight) for word, weight in topic] for topic in json.loads((folder / "topics.json").read_text())]
-    with np.load(folder / "doc_topic.npz", allow_pickle=False) as data:
-        model.doc_topic_ = data["doc_topic"]
-    model._load_state(folder)
-    return model
+    """Load a saved topic model of any backend (json, npz and safetensors only): :meth:`TopicModel.load`."""
+    return TopicModel.load(folder)

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.corpus.heldout import training_entry_point
+from analysis.corpus.heldout import require_no_heldout, training_entry_point
 from analysis.persist import package_versions
-from analysis.topics.models import TopicModel, make_topic_model
-
-TOPIC_PACKAGES = ("gensim", "scikit-learn", "bertopic", "umap-learn", "hdbscan", "sentence-transformers")
+from analysis.topics.models import TOPIC_PACKAGES, Preprocessed, TopicModel, make_topic_model, preprocess_documents
 
 
 @training_entry_point
-def fit_topic_model(units: pd.DataFrame, *, backend: str, n_topics: int, seed: int, **params) -> TopicModel:
-    """Fit one backend on the units' text (held-out units are refused)."""
-    return make_topic_model(backend, n_topics=n_topics, seed=seed, **params).fit(units["text"].tolist())
+def fit_topic_model(units: pd.DataFrame, *, backend: str, n_topics: int, seed: int, embeddings=None,
+                    preprocessed: Preprocessed | None = None, **params) -> TopicModel:
+    """Fit one backend on the units' text (held-out units are refused); see :meth:`TopicModel.fit`."""
+    return make_topic_model(backend, n_topics=n_topics, seed=seed, **params).fit(
+        units["text"].tolist(), embeddings=embeddings, preprocessed=preprocessed)
 
 
 def select_k(units: pd.DataFrame, *, backend: str, ks: list[int], seeds: list[int], **params) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -30,9 +30,19 @@ def select_k(units: pd.DataFrame, *, backend: str, ks: list[int], seeds: list[in
 
     from analysis.topics.metrics import Reference, evaluate_topics
 
+    require_no_heldout(units, purpose="select_k")  # before the shared preprocessing learns from them
+    texts = units["text"].tolist()
+    model = make_topic_model(backend, **params)  # the preprocessing config and whether the backend embeds
+    preprocessed = preprocess_documents(model.preprocess, texts)
+    embeddings = None
+    if backend == "bertopic":
+        from analysis.embeddings import embed
+
+        embeddings = embed(texts)
     fitted = []
     for k, seed in tqdm([(k, s) for k in ks for s in seeds], desc=f"{backend} K x seed", disable=None):
-        model = fit_topic_model(units, backend=backend, n_topics=k, seed=seed, **params)
+        model = fit_topic_model(units, backend=backend, n_topics=k, seed=seed, embeddings=embeddings,
+                                preprocessed=preprocessed, **params)
         fitted.append((k, seed, model.result()))
     reference = Reference(model.preprocessor_.transform(units["text"].tolist()))
     reference.prepare([topic for _, _, result in fitted for topic in result.top_words(10)])
@@ -61,7 +71,7 @@ def write_model_card(model: TopicModel, folder: Path, *, subcorpus: str, subcorp
         "backend": model.backend,
         "n_topics": model.n_topics,
         "seed": model.seed,
-        "parameters": model._params(),
+        "parameters": model.backend_params(),
         "preprocessing": {"config": model.preprocess.to_dict(), "steps": model.preprocessor_.steps_},
         "corpus": {"subcorpus": subcorpus, "input_sha256": subcorpus_manifest["inputs"]["sha256"],
                    "units_manifest": subcorpus_manifest["config"]},

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 
+def topic_column(topic: int) -> str:
+    """The column of topic ``topic``'s share in every table of document-topic shares: ``topic_0``, ``topic_1``, ..."""
+    return f"topic_{topic}"
+
+
 @dataclass(frozen=True)
 class TopicResult:
     """A fitted topic model's output.

@@ -28,7 +28,7 @@ def _units(heldout):
 def test_every_training_entry_point_refuses_heldout_units():
     _import_every_module()
     assert TRAINING_ENTRY_POINTS, "no training entry point is registered"
-    for name, entry_point in TRAINING_ENTRY_POINTS.items():
+    for entry_point in TRAINING_ENTRY_POINTS.values():
         with pytest.raises(HeldOutError, match="1 of 3 units are held out"):
             entry_point(_units([False, True, False]))
         without_flag = _units([False, False]).drop(columns="heldout")
@@ -44,7 +44,7 @@ def test_training_entry_points_accept_units_outside_the_heldout_slice():
     assert sample["unit_id"].tolist() == sample_for_annotation(_units([False] * 10), n=4, seed=7)["unit_id"].tolist()
 
 
-def test_cli_sample_refuses_a_subcorpus_with_heldout_units(tmp_path, data_home):
+def test_cli_sample_refuses_a_subcorpus_with_heldout_units(tmp_path, data_home, capsys):
     """The annotation sampler, run from the command line on a real subcorpus that includes 1993."""
     from analysis.cli import main
     from analysis.corpus.subcorpus import SubcorpusSpec, build_subcorpus
@@ -54,3 +54,5 @@ def test_cli_sample_refuses_a_subcorpus_with_heldout_units(tmp_path, data_home):
     out = tmp_path / "sample.jsonl"
     code = main(["corpus", "sample", "korea-1992-1993", "--n", "5", "--out", str(out), "--artifacts", str(tmp_path)])
     assert code == 2 and not out.exists()
+    # the refusal, not any other error: the message names the held-out units
+    assert "held" in capsys.readouterr().err.lower()

@@ -8,7 +8,6 @@ from analysis.corpus.readers import open_corpus
 from analysis.corpus.units import SegmentOptions, document_units
 from analysis.framing.annotation import attach_text, gold_annotations
 
-
 #: The corpus behind each annotated subcorpus.
 SUBCORPUS_OF = {"ungdc": "ungdc-japan-korea", "kcna-stories": "kcna-japan-korea", "bbc": "news-bbc-japan-korea",
                 "reuters21578": "news-reuters-japan-korea"}

@@ -81,7 +81,8 @@ def test_predict_command_keeps_order_and_the_interface(split, tmp_path, capsys):
     train, test = split
     folder = make_model("tfidf").fit(train["text"].tolist(), train).save(tmp_path / "tfidf")
     rows = [{"id": unit_id, "text": text} for unit_id, text in zip(test["unit_id"][:25], test["text"][:25])]
-    rows.append({"id": 7, "text": "Japan and the Republic of Korea should expand trade and investment and conclude a free trade agreement to foster economic growth."})
+    rows.append({"id": 7, "text": "Japan and the Republic of Korea should expand trade and investment and conclude a free trade "
+                                  "agreement to foster economic growth."})
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "out.jsonl"

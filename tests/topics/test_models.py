@@ -4,9 +4,11 @@ import inspect
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from analysis.preprocess import PreprocessConfig
 from analysis.topics.models import BACKENDS, load_topic_model, make_topic_model
+from tests.helpers import assert_rows_sum_to_one
 
 K = 5
 SMALL = PreprocessConfig(min_df=3, max_df=0.5, phrase_min_count=3)
@@ -23,7 +25,8 @@ def bbc(open_named):
     return texts[:400], texts[400:], labels[:400]
 
 
-@pytest.fixture(scope="module", params=sorted(BACKENDS))
+@pytest.fixture(scope="module", params=[pytest.param(b, marks=pytest.mark.slow) if b == "bertopic" else b
+                                        for b in sorted(BACKENDS)])
 def fitted(request, bbc):
     train, _, _ = bbc
     model = make_topic_model(request.param, n_topics=K, seed=3, preprocess=SMALL)
@@ -35,7 +38,7 @@ def test_constructor_is_keyword_only_and_unfitted_models_refuse_transform():
     for backend, cls in BACKENDS.items():
         parameters = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
         assert all(p.kind == p.KEYWORD_ONLY for p in parameters), backend
-        with pytest.raises(RuntimeError, match="not fitted"):
+        with pytest.raises(NotFittedError, match="not fitted"):
             make_topic_model(backend).transform(["text"])
 
 
@@ -46,7 +49,7 @@ def test_topics_doc_topic_and_topic_info(fitted, bbc):
     assert all(len(topic) >= 10 and all(isinstance(w, str) for w, _ in topic) for topic in fitted.topics_)
     doc_topic = fitted.result().doc_topic
     assert doc_topic.shape == (len(train), k) and (doc_topic >= 0).all()
-    assert np.allclose(doc_topic.sum(axis=1)[doc_topic.sum(axis=1) > 0], 1.0)
+    assert_rows_sum_to_one(doc_topic)
     info = fitted.topic_info()
     assert list(info.columns) == ["topic", "documents", "words"] and len(info) == k
 
@@ -55,7 +58,7 @@ def test_transform_new_documents_and_save_load_is_the_identity(fitted, bbc, tmp_
     _, new, _ = bbc
     matrix = fitted.transform(new)
     assert matrix.shape == (len(new), len(fitted.topics_))
-    assert np.allclose(matrix.sum(axis=1)[matrix.sum(axis=1) > 0], 1.0)
+    assert_rows_sum_to_one(matrix)
     np.testing.assert_array_equal(fitted.transform(new), matrix)  # transform is deterministic
     folder = fitted.save(tmp_path / fitted.backend)
     assert not [p for p in folder.iterdir() if p.suffix not in {".json", ".npz", ".safetensors"}]
@@ -102,7 +105,9 @@ def test_exclusive_ranking_keeps_the_weights_and_spreads_the_words(bbc):
     np.testing.assert_array_equal(plain.components_, exclusive.components_)  # only the ranking differs
     assert all([w for w, _ in topic] == sorted([w for w, _ in topic], key=lambda w, t=dict(topic): -t[w])
                for topic in plain.topics_)  # exclusivity 0: best weight first
-    words = lambda model: [[w for w, _ in topic] for topic in model.topics_]
+    def words(model):
+        return [[w for w, _ in topic] for topic in model.topics_]
+
     assert topic_diversity(words(exclusive)) > topic_diversity(words(plain))
 
 

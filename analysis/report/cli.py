@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from analysis.cli_support import Defaults
+
 
 def _parameter(text: str) -> tuple[str, object]:
     name, separator, value = text.partition("=")
@@ -34,16 +36,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(stages: argparse._SubParsersAction, artifacts: Path) -> None:
-    report = stages.add_parser("report", help="the report: execute a notebook, assemble report.md and report.html")
+def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None:
+    """Add ``report`` and its commands."""
+    artifacts = defaults.artifacts
+    report = subparsers.add_parser("report", help="the report: execute a notebook, assemble report.md and report.html")
     commands = report.add_subparsers(dest="command", required=True)
     notebook = commands.add_parser("notebook", help="execute a notebooks/*.py (jupytext) with papermill")
     notebook.add_argument("source", type=Path, help="e.g. notebooks/01_corpus_overview.py")
     notebook.add_argument("-p", "--parameter", type=_parameter, action="append", default=[], metavar="NAME=VALUE",
                           help="override a value of the notebook's parameters cell (JSON values: -p 'ks=[5,10]')")
-    notebook.add_argument("--reports", type=Path, default=Path("reports"))
+    notebook.add_argument("--reports", type=Path, default=defaults.reports)
     notebook.add_argument("--artifacts", type=Path, default=artifacts)
     notebook.set_defaults(run=cmd_notebook)
     build = commands.add_parser("build", help="assemble report.md and report.html from the sections the notebooks wrote")
-    build.add_argument("--reports", type=Path, default=Path("reports"))
+    build.add_argument("--reports", type=Path, default=defaults.reports)
     build.set_defaults(run=cmd_build)

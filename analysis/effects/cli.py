@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.cli_support import Defaults
+
 
 def _years(text: str) -> tuple[int, int]:
     first, _, last = text.partition("-")
@@ -43,6 +45,7 @@ def _topic_inputs(args: argparse.Namespace):
     ``topics fit`` keeps the document-topic matrix of the units it was fitted
     on: the subcorpus's units without the held-out ones, in order.
     """
+    from analysis.corpus.heldout import training_units
     from analysis.corpus.manifest import sha256_of
     from analysis.corpus.subcorpus import UNITS_FILE, load_subcorpus
     from analysis.effects import topic_outcomes
@@ -59,7 +62,7 @@ def _topic_inputs(args: argparse.Namespace):
     if manifest["inputs"]["sha256"] != card["corpus"]["input_sha256"]:
         raise SystemExit(f"{args.topics} was fitted on {subcorpus} built from input sha256 {card['corpus']['input_sha256']}, "
                          f"but the subcorpus now is built from {manifest['inputs']['sha256']}: refit the topic model")
-    training = units[~units["heldout"]].reset_index(drop=True)
+    training = training_units(units)
     if len(doc_topic) == len(training):
         units = training
     elif len(doc_topic) != len(units):
@@ -98,8 +101,6 @@ def _select(table: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
 
 def cmd_effects(args: argparse.Namespace) -> int:
     from analysis.effects import EffectsError, PrevalenceRegression
-    from analysis.persist import write_manifest
-
     try:
         covariates, outcomes, inputs = _frame_inputs(args) if args.frames else _topic_inputs(args)
         model = PrevalenceRegression(year=args.year, knots=args.knots, baseline=args.baseline,
@@ -108,20 +109,20 @@ def cmd_effects(args: argparse.Namespace) -> int:
         contrasts = model.contrast(later=args.later, earlier=args.earlier)
     except EffectsError as error:
         raise SystemExit(str(error)) from None
-    folder = model.save(args.out)
-    coefficients = model.coefficients()
-    coefficients.to_csv(folder / "coefficients.csv", index=False, float_format="%.6f")
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.coefficients().to_csv(folder / "coefficients.csv", index=False, float_format="%.6f")
     model.expected().to_parquet(folder / "expected.parquet", index=False)
     contrasts.to_csv(folder / "contrasts.csv", index=False, float_format="%.6f")
-    config = {**model.get_params(), "baseline": model.design_.baseline, "outcomes": list(model.outcomes_),
+    config = {"baseline": model.design_.baseline, "outcomes": list(model.outcomes_),
               "measurement": model.measurement_, "speakers": args.speakers, "years": args.years,
               "earlier": list(args.earlier), "later": list(args.later), "design_columns": model.design_.columns,
               "spline_knots": list(model.design_.knots), "prior": args.prior if args.topics else None}
     counts = {"units": model.n_units_, "units_by_speaker": model.units_by_speaker_,
               "heldout_units": int(covariates["heldout"].sum()) if "heldout" in covariates else None,
               "year_range": list(model.design_.year_range)}
-    write_manifest(folder, stage="effects", inputs=inputs, config=config, counts=counts, seed=args.seed,
-                   extra_packages=("scikit-learn", "scipy"))
+    # the tables first, so that the manifest's sha256 cover them as well as the model's state
+    model.save(folder, inputs=inputs, config=config, counts=counts)
     print(f"{len(model.outcomes_)} outcome(s) ({model.measurement_} draws) on {len(model.design_.columns)} design columns, "
           f"{model.n_units_:,} units ({', '.join(f'{s} {n}' for s, n in model.units_by_speaker_.items())}), "
           f"baseline {model.design_.baseline}, {model.draws} draws, seed {model.seed}")
@@ -132,8 +133,9 @@ def cmd_effects(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_effects_parser(subparsers: argparse._SubParsersAction, artifacts: Path = Path("artifacts")) -> None:
-    """Register ``effects``: prevalence regression with uncertainty (stm's ``estimateEffect``)."""
+def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None:
+    """Add ``effects``: prevalence regression with uncertainty (stm's ``estimateEffect``)."""
+    artifacts = defaults.artifacts
     from analysis.effects import DEFAULT_DRAWS, DEFAULT_MIN_UNITS, YEAR_CODINGS
 
     effects = subparsers.add_parser("effects", help="frame or topic prevalence on year and speaker, with uncertainty "

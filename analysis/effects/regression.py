@@ -46,6 +46,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.base import Estimator
+from analysis.errors import AnalysisError
+from analysis.topics.result import topic_column
+
 log = logging.getLogger(__name__)
 
 #: Coefficient draws pooled by default. The 2.5th and 97.5th percentiles of M
@@ -68,7 +72,7 @@ INTERCEPT = "intercept"
 _CHUNK = 50
 
 
-class EffectsError(ValueError):
+class EffectsError(AnalysisError, ValueError):
     """Inputs a prevalence regression cannot be fitted on or evaluated at."""
 
 
@@ -207,7 +211,7 @@ def topic_outcomes(doc_topic: np.ndarray, n_tokens: np.ndarray, *, prior: float 
     unknown = [t for t in topics if not 0 <= t < n_topics]
     if unknown or not topics or len(set(topics)) != len(topics):
         raise EffectsError(f"topics must be distinct indexes in 0..{n_topics - 1}, got {list(topics)}")
-    names = tuple(f"topic_{t}" for t in topics)
+    names = tuple(topic_column(t) for t in topics)
     return Outcomes(names=names, values=doc_topic[:, list(topics)], measurement="dirichlet" if measurement else "none",
                     concentration=doc_topic * n_tokens[:, None] + prior if measurement else None, topics=topics)
 
@@ -442,7 +446,7 @@ def _period(value: Sequence[int], name: str) -> tuple[int, int]:
     return first, last
 
 
-class PrevalenceRegression:
+class PrevalenceRegression(Estimator):
     """Frame or topic prevalence on year and speaker, with measurement and sampling uncertainty.
 
     Parameters
@@ -488,10 +492,6 @@ class PrevalenceRegression:
         self.min_units = min_units
         self.seed = seed
 
-    def get_params(self) -> dict:
-        return {"year": self.year, "knots": self.knots, "baseline": self.baseline, "interaction": self.interaction,
-                "draws": self.draws, "min_units": self.min_units, "seed": self.seed}
-
     def fit(self, covariates: pd.DataFrame, outcomes: Outcomes) -> PrevalenceRegression:
         """Fit on units' covariates (``year``, ``speaker``) and their outcomes, aligned row by row."""
         if not isinstance(outcomes, Outcomes):
@@ -519,9 +519,11 @@ class PrevalenceRegression:
                  len(design.columns), len(self.outcomes_), self.measurement_, self.draws)
         return self
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_draws_"):
-            raise RuntimeError("this PrevalenceRegression is not fitted yet: call fit(covariates, outcomes) first")
+    stage = "effects"
+    packages = ("scikit-learn", "scipy")
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "coef_draws_")
 
     def coefficients(self) -> pd.DataFrame:
         """Pooled coefficients: outcome, term, estimate, std_error, ci_low, ci_high."""
@@ -580,39 +582,38 @@ class PrevalenceRegression:
             table[key] = values.ravel()
         return table
 
-    def save(self, folder: Path) -> Path:
-        """Write ``effects.json`` (parameters, design, outcomes), ``coef_draws.npz`` and ``coefficients.parquet``."""
-        self._check_fitted()
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+    def _save_state(self, folder: Path) -> None:
+        """``effects.json`` (parameters, design, outcomes), ``coef_draws.npz`` and ``coefficients.parquet``."""
         state = {"params": self.get_params(), "design": self.design_.to_dict(), "outcomes": list(self.outcomes_),
                  "measurement": self.measurement_, "n_units": self.n_units_, "units_by_speaker": self.units_by_speaker_}
         (folder / "effects.json").write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
         np.savez(folder / "coef_draws.npz", coef_draws=self.coef_draws_)
         self.coefficients().to_parquet(folder / "coefficients.parquet", index=False)
-        return folder
+
+    @classmethod
+    def _load_state(cls, folder: Path, manifest: dict) -> PrevalenceRegression:
+        path = folder / "effects.json"
+        if not path.exists():
+            raise FileNotFoundError(f"{folder} holds no prevalence regression (effects.json is missing)")
+        state = json.loads(path.read_text())
+        model = cls(**state["params"])
+        model.design_ = Design.from_dict(state["design"])
+        with np.load(folder / "coef_draws.npz", allow_pickle=False) as data:
+            model.coef_draws_ = data["coef_draws"]
+        model.outcomes_ = tuple(state["outcomes"])
+        expected = (model.draws, len(model.outcomes_), len(model.design_.columns))
+        if model.coef_draws_.shape != expected:
+            raise EffectsError(f"{folder / 'coef_draws.npz'} holds draws of shape {model.coef_draws_.shape}, "
+                               f"but effects.json describes {expected}")
+        model.measurement_ = state["measurement"]
+        model.n_units_ = state["n_units"]
+        model.units_by_speaker_ = state["units_by_speaker"]
+        return model
 
 
 def load_effects(folder: Path) -> PrevalenceRegression:
-    """A prevalence regression saved by :meth:`PrevalenceRegression.save` (json and npz only)."""
-    folder = Path(folder)
-    path = folder / "effects.json"
-    if not path.exists():
-        raise FileNotFoundError(f"{folder} holds no prevalence regression (effects.json is missing)")
-    state = json.loads(path.read_text())
-    model = PrevalenceRegression(**state["params"])
-    model.design_ = Design.from_dict(state["design"])
-    with np.load(folder / "coef_draws.npz", allow_pickle=False) as data:
-        model.coef_draws_ = data["coef_draws"]
-    model.outcomes_ = tuple(state["outcomes"])
-    expected = (model.draws, len(model.outcomes_), len(model.design_.columns))
-    if model.coef_draws_.shape != expected:
-        raise EffectsError(f"{folder / 'coef_draws.npz'} holds draws of shape {model.coef_draws_.shape}, "
-                           f"but effects.json describes {expected}")
-    model.measurement_ = state["measurement"]
-    model.n_units_ = state["n_units"]
-    model.units_by_speaker_ = state["units_by_speaker"]
-    return model
+    """A prevalence regression saved by :meth:`PrevalenceRegression.save`: :meth:`PrevalenceRegression.load`."""
+    return PrevalenceRegression.load(folder)
 
 
 # --------------------------------------------------------------------------- simulation

@@ -9,16 +9,19 @@ import argparse
 import sys
 from pathlib import Path
 
+from analysis.cli_support import Defaults, positive_int
+
 DEFAULT_MEMORY_LIMIT = "4GiB"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from analysis.cli import _source_manifest, peak_rss_mib
+    from analysis.cli_support import peak_rss_mib
+    from analysis.corpus.sources import source_manifest
     from analysis.scale import ScaleError, dask_client, run_scale
 
-    manifest = _source_manifest(args)
+    manifest = source_manifest(args)
     distributed = args.workers is not None or args.scheduler is not None
     try:
         with dask_client(workers=args.workers, scheduler=args.scheduler, memory_limit=args.memory_limit) \
@@ -60,43 +63,37 @@ def cmd_shares(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
-
-
-def add_commands(stages: argparse._SubParsersAction) -> None:
-    from analysis.cli import _add_source_arguments
+def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None:
+    """Add ``scale`` and its commands."""
     from analysis.corpus.manifest import MANIFEST_DIR
+    from analysis.corpus.sources import add_source_arguments
 
-    scale = stages.add_parser("scale", help="the unit pipeline (units, frames, topics) over a whole corpus, on Dask")
+    scale = subparsers.add_parser("scale", help="the unit pipeline (units, frames, topics) over a whole corpus, on Dask")
     commands = scale.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "run", help="segment a corpus, score frames and topics of every unit, partitioned by document",
         description="Partitions of documents run in this process, on a local Dask cluster (--workers N) or on a "
                     "running scheduler (--scheduler ADDRESS); the output is the same. A rerun reuses the parts "
                     "already written. Frame model kinds that embed paragraphs (combined, zeroshot, supervised) work "
-                    "but are slow (about 40 paragraphs/s on two cores): prefer tfidf for whole corpora.")
-    _add_source_arguments(run, name_help="a corpus name, e.g. ungdc")
+                    "but are slow (about 14 paragraphs/s per core): prefer tfidf for whole corpora.")
+    add_source_arguments(run, name_help="a corpus name, e.g. ungdc")
     run.add_argument("--frame-model", type=Path, required=True, help="a saved frame model, e.g. artifacts/models/frames/tfidf")
     run.add_argument("--topic-model", type=Path, required=True,
                      help="a saved topic model, e.g. artifacts/topics/ungdc-japan-korea/nmf-k10")
     run.add_argument("--out", type=Path, required=True, help="output folder (shared with the workers on a cluster)")
     where = run.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, help="start a local Dask cluster of N worker processes (1 thread each)")
+    where.add_argument("--workers", type=positive_int, help="start a local Dask cluster of N worker processes (1 thread each)")
     where.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://HOST:8786")
     run.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT,
                      help="memory limit of each local worker (default: %(default)s)")
-    run.add_argument("--partition-size", type=_positive, default=100, help="documents per partition (default: %(default)s)")
-    run.add_argument("--limit-documents", type=_positive, help="only the first N documents of the corpus")
+    run.add_argument("--partition-size", type=positive_int, default=100, help="documents per partition (default: %(default)s)")
+    run.add_argument("--limit-documents", type=positive_int, help="only the first N documents of the corpus")
     run.set_defaults(run=cmd_run)
 
     shares = commands.add_parser("shares", help="frame shares of each UN member state from a finished run")
     shares.add_argument("folder", type=Path, metavar="RUN", help="the --out folder of `scale run` on ungdc")
     shares.add_argument("--members", type=Path, default=MANIFEST_DIR / "reference" / "un_member_states.toml",
                         help="TOML of member states, ISO3 code = name (default: corpora/reference/un_member_states.toml)")
-    shares.add_argument("--out", type=Path, default=Path("reports/tables/frame_shares_member_states.csv"),
+    shares.add_argument("--out", type=Path, default=defaults.reports / "tables" / "frame_shares_member_states.csv",
                         help="CSV to write (default: %(default)s)")
     shares.set_defaults(run=cmd_shares)

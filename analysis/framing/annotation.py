@@ -117,6 +117,12 @@ def attach_text(annotations: pd.DataFrame, units: pd.DataFrame, *, source: str) 
 #: the units the models of rounds 1-2 took for history frames (any past war read as the past argued).
 PAST_CUE = re.compile(r"\b(?:wars?|wartime|past|centur(?:y|ies)|decades|years ago|19[0-4]\d)\b", re.I)
 
+def cue_stratum(text: str, codebook: Codebook) -> str:
+    """The keyword stratum, with ``past`` for a unit that names a war or the past but is not mostly history's."""
+    stratum = keyword_stratum(text, codebook)
+    return "past" if stratum != "history" and PAST_CUE.search(text) else stratum
+
+
 #: The annotation draws, in order. Each draws, per subcorpus and stratum, from the units outside the
 #: held-out slice that no earlier round drew. Rounds 1-2 over-sample frame vocabulary so that every frame
 #: gets at least 150 positive units. Round 3 goes where those labels left the models weak: the units on which
@@ -128,7 +134,7 @@ ANNOTATION_ROUNDS = (
               "kcna-japan-korea": {"security": 100, "trade": 60, "history": 120, "none": 40}}},
     {"seed": 20261128,  # round 1 gave 132 trade positives, short of 150
      "draw": {"ungdc-japan-korea": {"trade": 90}, "kcna-japan-korea": {"trade": 30}}},
-    {"seed": 20261203,
+    {"seed": 20261203, "stratify": cue_stratum,
      "uncertain": {"ungdc-japan-korea": 140, "kcna-japan-korea": 60},
      "draw": {"ungdc-japan-korea": {"history": 40, "past": 50, "trade": 40},
               "kcna-japan-korea": {"history": 30, "past": 30, "trade": 20},
@@ -143,12 +149,6 @@ def round_subcorpora(round_number: int) -> list[str]:
     for spec in ANNOTATION_ROUNDS[:round_number]:
         names |= set(spec["draw"]) | set(spec.get("uncertain", {}))
     return sorted(names)
-
-
-def cue_stratum(text: str, codebook: Codebook) -> str:
-    """The keyword stratum, with ``past`` for a unit that names a war or the past but is not mostly history's."""
-    stratum = keyword_stratum(text, codebook)
-    return "past" if stratum != "history" and PAST_CUE.search(text) else stratum
 
 
 def least_certain(units: pd.DataFrame, model, n: int) -> pd.DataFrame:
@@ -189,9 +189,8 @@ def annotation_candidates(subcorpora: dict[str, pd.DataFrame], codebook: Codeboo
             parts.append(uncertain.assign(subcorpus=name))
             pool = pool[~pool["unit_id"].isin(uncertain["unit_id"])]
         if name in spec["draw"]:
-            strata = cue_stratum if round_number >= 3 else keyword_stratum
             parts.append(draw_candidates(pool, per_stratum=spec["draw"][name], seed=spec["seed"], codebook=codebook,
-                                         stratify=strata).assign(subcorpus=name))
+                                         stratify=spec.get("stratify", keyword_stratum)).assign(subcorpus=name))
     return pd.concat(parts).sample(frac=1.0, random_state=spec["seed"]).reset_index(drop=True)
 
 

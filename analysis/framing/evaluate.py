@@ -70,10 +70,9 @@ def primary_accuracy(primary_truth: Sequence[str], scores: np.ndarray, present: 
 
 def reliability_curve(truth: np.ndarray, scores: np.ndarray, *, bins: int = 10) -> pd.DataFrame:
     """Mean predicted probability against observed frequency in equal-width bins, per frame."""
-    edges = np.linspace(0, 1, bins + 1)
     rows = []
     for f, frame in enumerate(FRAMES):
-        which = np.clip(np.digitize(scores[:, f], edges[1:-1]), 0, bins - 1)
+        which = probability_bins(scores[:, f], bins)
         for b in range(bins):
             inside = which == b
             if inside.any():
@@ -82,9 +81,14 @@ def reliability_curve(truth: np.ndarray, scores: np.ndarray, *, bins: int = 10) 
     return pd.DataFrame(rows)
 
 
+def probability_bins(scores: np.ndarray, bins: int) -> np.ndarray:
+    """Each probability's equal-width bin, 0 to ``bins - 1`` (1.0 falls in the last)."""
+    return np.clip(np.digitize(scores, np.linspace(0, 1, bins + 1)[1:-1]), 0, bins - 1)
+
+
 def expected_calibration_error(truth: np.ndarray, scores: np.ndarray, *, bins: int = 10) -> float:
     """The units-weighted mean gap between predicted probability and observed share over equal-width bins."""
-    which = np.clip(np.digitize(scores, np.linspace(0, 1, bins + 1)[1:-1]), 0, bins - 1)
+    which = probability_bins(scores, bins)
     gaps = [abs(scores[which == b].mean() - truth[which == b].mean()) * (which == b).sum()
             for b in range(bins) if (which == b).any()]
     return float(np.sum(gaps) / len(scores))
@@ -122,7 +126,7 @@ def error_analysis(units: pd.DataFrame, scores: np.ndarray, present: np.ndarray,
     for f, frame in enumerate(FRAMES):
         outcome = table.assign(positive=truth[:, f], tp=truth[:, f] & present[:, f], fp=~truth[:, f] & present[:, f],
                                fn=truth[:, f] & ~present[:, f])
-        for keys, group in [*outcome.groupby(["source", "decade"]), *((k, g) for k, g in outcome.assign(decade="all").groupby(["source", "decade"]))]:
+        for keys, group in pd.concat([outcome, outcome.assign(decade="all")]).groupby(["source", "decade"]):
             tp, fp, fn = int(group["tp"].sum()), int(group["fp"].sum()), int(group["fn"].sum())
             rows.append({"frame": frame, "source": keys[0], "decade": keys[1], "units": len(group),
                          "positives": int(group["positive"].sum()), "true_positives": tp, "false_positives": fp,

@@ -118,10 +118,10 @@ $(ARTIFACTS)/frames/%/unit_frames.parquet: $(MODEL_CARD) $(SUB)/%/units.parquet 
 	$(PY) -m analysis frames apply --corpus $* --model $(ARTIFACTS)/models/frames/combined --out $(ARTIFACTS)/frames --artifacts $(ARTIFACTS) $(SAMPLE_$*)
 
 $(ARTIFACTS)/topics/$(CORPUS)/%-k$(K)/model_card.json: $(SUB)/$(CORPUS)/units.parquet $(TOPICS_CODE)
-	$(PY) -m analysis topics fit --corpus $(CORPUS) --model $* --k $(K) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
+	$(PY) -m analysis topics fit --corpus $(CORPUS) --backend $* --k $(K) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
 
 $(ARTIFACTS)/topics/select/$(CORPUS)/%/summary.csv: $(SUB)/$(CORPUS)/units.parquet $(TOPICS_CODE)
-	$(PY) -m analysis topics select --corpus $(CORPUS) --model $* --ks $(SELECT_KS) --seeds $(SELECT_SEEDS) --out $(@D) --artifacts $(ARTIFACTS)
+	$(PY) -m analysis topics select --corpus $(CORPUS) --backend $* --ks $(SELECT_KS) --seeds $(SELECT_SEEDS) --out $(@D) --artifacts $(ARTIFACTS)
 
 $(ARTIFACTS)/topics/$(CORPUS)/bertopic-k$(K)/model_card.json $(ARTIFACTS)/topics/select/$(CORPUS)/bertopic/summary.csv: \
   $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json

@@ -18,7 +18,7 @@ import pandas as pd
 from analysis.corpus.heldout import training_entry_point
 from analysis.corpus.manifest import MANIFEST_DIR
 from analysis.corpus.model import CorpusError
-from analysis.framing.codebook import FRAMES, PRIMARY_LABELS, Codebook
+from analysis.framing.codebook import FRAMES, PRIMARY_LABELS, Codebook, seed_term_pattern
 
 ANNOTATION_DIR = MANIFEST_DIR / "annotations"  # in the checkout, or the installed package (corpus.manifest)
 REQUIRED_KEYS = ("unit_id", "doc_id", "paragraph", "sha1", "frames", "primary", "coder")
@@ -32,11 +32,8 @@ ADJUDICATION = "adjudication.jsonl"
 
 def seed_term_counts(text: str, codebook: Codebook) -> dict[str, int]:
     """How many of each frame's seed terms occur in the text (whole words, any case)."""
-    lowered = text.lower()
-    return {
-        frame.name: sum(1 for term in frame.seed_terms if re.search(rf"\b{re.escape(term)}", lowered))
-        for frame in codebook.frames
-    }
+    return {frame.name: sum(1 for term in frame.seed_terms if seed_term_pattern([term]).search(text))
+            for frame in codebook.frames}
 
 
 def keyword_stratum(text: str, codebook: Codebook) -> str:

@@ -9,6 +9,7 @@ codebook it was trained against.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,11 @@ from analysis.corpus.manifest import MANIFEST_DIR
 CODEBOOK_PATH = MANIFEST_DIR / "codebook" / "frames.toml"
 FRAMES = ("security", "trade", "history")
 PRIMARY_LABELS = (*FRAMES, "other")
+
+
+def seed_term_pattern(terms) -> re.Pattern:
+    """How seed terms match: any of them at the start of a word, in any case (``'colonial'`` matches ``colonialism``)."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(term) for term in terms) + r")", re.I)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,6 @@ when no frame is present. Models save as ``config.json`` + ``weights.npz``
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +45,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from scipy.special import expit
 
 from analysis.framing import MODEL_KINDS
-from analysis.framing.codebook import FRAMES, Codebook, load_codebook
+from analysis.framing.codebook import FRAMES, Codebook, load_codebook, seed_term_pattern
 
 INNER_FOLDS = 5
 
@@ -205,6 +204,18 @@ def primary_frames(scores: np.ndarray, present: np.ndarray) -> np.ndarray:
     return np.where(present.any(axis=1), np.asarray(FRAMES)[best], "other")
 
 
+def frame_columns(scores: np.ndarray, thresholds: np.ndarray) -> dict[str, np.ndarray]:
+    """The unit-level frame columns every applied table has: each frame's probability and ``FRAME_present``
+    (interleaved, in frame order), then ``primary``."""
+    present = scores >= thresholds
+    columns: dict[str, np.ndarray] = {}
+    for f, frame in enumerate(FRAMES):
+        columns[frame] = scores[:, f]
+        columns[f"{frame}_present"] = present[:, f]
+    columns["primary"] = primary_frames(scores, present)
+    return columns
+
+
 def predictions_from_scores(scores: np.ndarray, thresholds: np.ndarray) -> list[FramePrediction]:
     present = scores >= thresholds
     return [
@@ -223,8 +234,7 @@ class LexiconModel(FrameModel):
     kind = "lexicon"
 
     def _fit_features(self, texts):
-        self.patterns_ = {frame.name: re.compile(r"\b(?:" + "|".join(re.escape(t) for t in frame.seed_terms) + r")", re.I)
-                          for frame in self.codebook_.frames}
+        self.patterns_ = {frame.name: seed_term_pattern(frame.seed_terms) for frame in self.codebook_.frames}
 
     def _features(self, texts):
         return np.log1p(np.array([[len(self.patterns_[frame].findall(text)) for frame in FRAMES] for text in texts], dtype=float))

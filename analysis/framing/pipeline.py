@@ -21,7 +21,7 @@ from analysis.framing.annotation import ANNOTATION_DIR, CODINGS, attach_text, go
 from analysis.framing.codebook import FRAMES, load_codebook
 from analysis.framing.evaluate import cross_validated_scores, error_analysis, evaluate_predictions, frac_check, unit_sources
 from analysis.framing import MODEL_KINDS
-from analysis.framing.models import FrameModel, label_matrix, make_model, primary_frames
+from analysis.framing.models import FrameModel, label_matrix, frame_columns, make_model
 from analysis.persist import package_versions
 
 log = logging.getLogger(__name__)
@@ -173,10 +173,8 @@ def apply_model(model: FrameModel, units: pd.DataFrame) -> pd.DataFrame:
     """Unit-level frame probabilities, frames present and primary frame."""
     scores = model.predict_proba(units["text"].tolist())
     predictions = units[["unit_id", "doc_id", "speaker", "year", "heldout"]].copy()
-    for f, frame in enumerate(FRAMES):
-        predictions[frame] = scores[:, f]
-        predictions[f"{frame}_present"] = scores[:, f] >= model.threshold_[f]
-    predictions["primary"] = primary_frames(scores, scores >= model.threshold_)
+    for name, values in frame_columns(scores, model.threshold_).items():
+        predictions[name] = values
     return predictions
 
 

@@ -70,7 +70,7 @@ from analysis.corpus.readers import open_corpus
 from analysis.corpus.units import SegmentOptions, document_units
 from analysis.errors import AnalysisError
 from analysis.framing.codebook import FRAMES
-from analysis.framing.models import FrameModel, load_model, primary_frames
+from analysis.framing.models import FrameModel, frame_columns, load_model
 from analysis.persist import atomic_path, write_manifest
 from analysis.topics.models import TopicModel, load_topic_model
 from analysis.topics.result import TopicResult, topic_column
@@ -209,13 +209,8 @@ def process_partition(task: PartitionTask) -> dict[str, Any]:
         scores = np.vstack([frames.predict_proba(texts[i:i + FRAME_BATCH]) for i in range(0, len(texts), FRAME_BATCH)]
                            or [np.zeros((0, len(FRAMES)))])
         doc_topic = topics.transform(texts) if texts else np.zeros((0, n_topics))
-    present = scores >= frames.threshold_
     columns: dict[str, Any] = {name: [row[name] for row in rows] for name, _ in _UNIT_COLUMNS}
-    for f, frame in enumerate(FRAMES):
-        columns[frame] = scores[:, f]
-    for f, frame in enumerate(FRAMES):
-        columns[f"{frame}_present"] = present[:, f]
-    columns["primary"] = primary_frames(scores, present)
+    columns.update(frame_columns(scores, frames.threshold_))  # the schema orders the columns
     for t in range(n_topics):
         columns[topic_column(t)] = doc_topic[:, t]
     columns["dominant_topic"] = TopicResult(topics=topics.topics_, doc_topic=doc_topic).dominant_topic()

@@ -98,8 +98,7 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     commands = topics.add_subparsers(dest="command", required=True)
     fit = commands.add_parser("fit", help="fit a topic model on a built subcorpus (held-out units excluded)")
     fit.add_argument("--corpus", required=True, help="a built subcorpus, e.g. ungdc-japan-korea")
-    fit.add_argument("--backend", "--model", dest="backend", required=True, choices=BACKEND_NAMES,
-                     help="the topic backend (--model is its older name; in `topics apply` --model is a fitted folder)")
+    fit.add_argument("--backend", required=True, choices=BACKEND_NAMES, help="the topic backend to fit")
     fit.add_argument("--k", type=int, default=20, help="number of topics")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--out", type=Path, required=True)
@@ -107,8 +106,7 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     fit.set_defaults(run=cmd_fit)
     select = commands.add_parser("select", help="sweep K over seeds: NPMI, C_V and diversity, mean and sd per K, with a plot")
     select.add_argument("--corpus", required=True)
-    select.add_argument("--backend", "--model", dest="backend", required=True, choices=BACKEND_NAMES,
-                     help="the topic backend (--model is its older name; in `topics apply` --model is a fitted folder)")
+    select.add_argument("--backend", required=True, choices=BACKEND_NAMES, help="the topic backend to sweep")
     select.add_argument("--ks", nargs="+", type=int, default=[5, 10, 15, 20, 30])
     select.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     select.add_argument("--out", type=Path, required=True)

@@ -106,6 +106,21 @@ error_text = ("Out of fold, the history frame's false positives number "
 errors
 
 # %% [markdown]
+# ## Transfer to a source the model never saw (leave one source out)
+
+# %%
+transfer = pd.read_csv(evaluation / "transfer_metrics.csv")
+transfer = transfer[transfer["model"] == model].drop(columns="model")
+transfer_table = write_table(transfer, reports, "frames_transfer")
+weakest = transfer.loc[transfer["macro_f1"].idxmin()]
+transfer_text = (f"Trained on some sources and tested on another it never saw, the {model} model reaches macro-F1 "
+                 + ", ".join(f"{row.macro_f1:.2f} ({row.train} to {row.test})" for row in transfer.itertuples())
+                 + f", against {chosen['macro_f1']:.2f} in the grouped cross-validation over all sources; the weakest "
+                 f"transfer is {weakest['train']} to {weakest['test']}. Frames measured on a corpus unlike the annotated "
+                 "sources carry this larger error.")
+transfer
+
+# %% [markdown]
 # ## Frames by topic
 
 # %%
@@ -146,6 +161,9 @@ write_section(reports, order=3, slug="framing", title="The framing classifier", 
     {"text": error_text},
     {"table": errors_table, "caption": f"Out-of-fold true positives, false positives and false negatives of {model} per frame and source "
                                        "(by decade in evaluation/frames/errors_by_source_decade.csv)"},
+    {"text": transfer_text},
+    {"table": transfer_table, "caption": f"Leave-one-source-out F1 of {model}: trained on the sources named, tested on "
+                                         "the other (history precision and recall beside)"},
     {"figure": heatmap_figure, "caption": f"Mean frame probability of the paragraphs whose dominant {heatmap_backend} topic "
                                           "is each row; " + "; ".join(f"{f} peaks in topic {peaks[f]}" for f in frames) + "."},
     {"table": heatmap_table, "caption": "Frames by topic, with the number of paragraphs per topic", "rows": 12},

@@ -28,6 +28,12 @@ CODINGS = {
     "round 3": {"first": "frames-round3-coder-a.jsonl", "second": "frames-round3-coder-b.jsonl"},
 }
 ADJUDICATION = "adjudication.jsonl"
+#: Re-codings of earlier units under a later codebook: two independent codings of the units a codebook change
+#: touched, and the adjudication of their disagreements. They supersede those units' earlier labels.
+RECODINGS = {
+    "recode v1.3": {"first": "frames-recode-v1.3-coder-a.jsonl", "second": "frames-recode-v1.3-coder-b.jsonl",
+                    "adjudication": "adjudication-recode-v1.3.jsonl"},
+}
 
 
 def seed_term_counts(text: str, codebook: Codebook) -> dict[str, int]:
@@ -202,34 +208,50 @@ def first_codings(directory: Path = ANNOTATION_DIR) -> pd.DataFrame:
 
 
 def gold_annotations(directory: Path = ANNOTATION_DIR) -> pd.DataFrame:
-    """The training labels: the first coding, with adjudicated labels where the two coders disagreed.
+    """The training labels: the first coding, with adjudicated labels where the two coders disagreed, and for
+    re-coded units the re-coding's first coding and adjudication in their place.
 
-    A ``resolved_by`` column says which: ``coder-a`` or ``adjudicator``; ``round`` names the annotation round.
+    ``resolved_by`` says which: ``coder-a``, ``adjudicator``, or the re-coding's name (e.g. ``recode v1.3``)
+    with `` adjudicator`` appended where its coders disagreed; ``round`` names the annotation round.
     """
-    first = first_codings(directory)
-    adjudicated = load_annotations(directory / ADJUDICATION, required=("unit_id", "frames", "primary", "coder"))
-    unknown = set(adjudicated["unit_id"]) - set(first["unit_id"])
-    if unknown:
-        raise CorpusError(directory / ADJUDICATION, f"adjudicates units that were never coded: {sorted(unknown)[:3]}")
-    label_columns = ["frames", "primary", *FRAMES]
-    gold = first.set_index("unit_id")
+    gold = first_codings(directory).set_index("unit_id")
     gold["resolved_by"] = "coder-a"
-    update = adjudicated.set_index("unit_id")[label_columns]
-    gold.loc[update.index, label_columns] = update
-    gold.loc[update.index, "resolved_by"] = "adjudicator"
+    _supersede(gold, directory / ADJUDICATION, "adjudicator", required=("unit_id", "frames", "primary", "coder"))
+    for name, files in RECODINGS.items():
+        _supersede(gold, directory / files["first"], name)
+        _supersede(gold, directory / files["adjudication"], f"{name} adjudicator",
+                   required=("unit_id", "frames", "primary", "coder"))
     return gold.reset_index()
+
+
+def _supersede(gold: pd.DataFrame, path: Path, resolved_by: str, *, required: tuple[str, ...] = REQUIRED_KEYS) -> None:
+    """Replace the labels of the units coded in ``path`` (which must all be in ``gold``), in place."""
+    update = load_annotations(path, required=required).set_index("unit_id")
+    unknown = sorted(set(update.index) - set(gold.index))
+    if unknown:
+        raise CorpusError(path, f"codes units that were never coded in a round: {unknown[:3]}")
+    if "sha1" in update:
+        changed = update["sha1"] != gold.loc[update.index, "sha1"]
+        if changed.any():
+            raise CorpusError(path, f"{int(changed.sum())} units have another sha1 than in their round "
+                                    f"(e.g. {', '.join(changed[changed].index[:3])})")
+    label_columns = ["frames", "primary", *FRAMES]
+    gold.loc[update.index, label_columns] = update[label_columns]
+    gold.loc[update.index, "resolved_by"] = resolved_by
 
 
 def reliability(directory: Path = ANNOTATION_DIR, *, rounds: tuple[str, ...] | None = None) -> dict:
     """Agreement of the two independent codings on the units both coded: kappa and alpha per frame and for primary.
 
-    ``rounds`` (keys of :data:`CODINGS`) restricts it to those rounds' double-coded units; default all.
+    ``rounds`` (keys of :data:`CODINGS` or :data:`RECODINGS`) restricts it to those codings' double-coded units;
+    default all rounds of :data:`CODINGS` (a re-coding codes some of their units again, so it is reported apart).
     """
     from analysis.framing.agreement import cohen_kappa, krippendorff_alpha_nominal
 
     chosen = rounds or tuple(CODINGS)
-    first = pd.concat([load_annotations(directory / CODINGS[name]["first"]) for name in chosen]).set_index("unit_id")
-    second = pd.concat([load_annotations(directory / CODINGS[name]["second"]) for name in chosen]).set_index("unit_id")
+    files = {**CODINGS, **RECODINGS}
+    first = pd.concat([load_annotations(directory / files[name]["first"]) for name in chosen]).set_index("unit_id")
+    second = pd.concat([load_annotations(directory / files[name]["second"]) for name in chosen]).set_index("unit_id")
     shared = sorted(set(first.index) & set(second.index))
     a, b = first.loc[shared], second.loc[shared]
     table = {}

@@ -56,14 +56,20 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from analysis.corpus.manifest import load_manifest
     from analysis.corpus.readers import open_corpus
     from analysis.framing.pipeline import evaluate_all
 
     units = _training_units(args)
     frac = open_corpus(load_manifest("frac")).to_frame()
-    table = evaluate_all(units, frac, out=args.out, kinds=args.kinds, seed=args.seed, model_dir=args.models)
+    table = evaluate_all(units, frac, out=args.out, kinds=args.kinds, seed=args.seed, model_dir=args.models,
+                         transfer_kinds=args.transfer_kinds)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if set(args.transfer_kinds) & set(args.kinds):
+        print("leave one source out:")
+        print(pd.read_csv(args.out / "transfer_metrics.csv").to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"written to {args.out}")
     return 0
 
@@ -182,6 +188,8 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     evaluate.add_argument("--kinds", nargs="+", choices=MODEL_KINDS, default=list(MODEL_KINDS))
     evaluate.add_argument("--out", type=Path, default=artifacts / "evaluation" / "frames", help="(default: %(default)s)")
     evaluate.add_argument("--models", type=Path, default=models, help="trained models for the FrAC check (default: %(default)s)")
+    evaluate.add_argument("--transfer-kinds", nargs="*", choices=MODEL_KINDS, default=[DEFAULT_KIND],
+                          help="kinds also scored leave-one-source-out (six fits each; default: %(default)s)")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--artifacts", type=Path, default=artifacts)
     evaluate.set_defaults(run=cmd_evaluate)

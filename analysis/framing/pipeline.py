@@ -17,10 +17,11 @@ import pandas as pd
 
 from analysis.corpus.heldout import training_entry_point
 from analysis.corpus.subcorpus import load_spec, load_subcorpus
-from analysis.framing.annotation import ANNOTATION_DIR, CODINGS, attach_text, gold_annotations, reliability
+from analysis.framing.annotation import ANNOTATION_DIR, CODINGS, RECODINGS, attach_text, gold_annotations, reliability
 from analysis.framing.codebook import FRAMES, load_codebook
-from analysis.framing.evaluate import cross_validated_scores, error_analysis, evaluate_predictions, frac_check, unit_sources
-from analysis.framing import MODEL_KINDS
+from analysis.framing.evaluate import (cross_validated_scores, error_analysis, evaluate_predictions, frac_check,
+                                      transfer_metrics, unit_sources)
+from analysis.framing import DEFAULT_KIND, MODEL_KINDS
 from analysis.framing.models import FrameModel, label_matrix, frame_columns, make_model
 from analysis.persist import package_versions
 
@@ -117,8 +118,9 @@ def _cross_validation(units: pd.DataFrame, *, kind: str, seed: int, model_dir: P
 
 
 def evaluate_all(units: pd.DataFrame, frac: pd.DataFrame, *, out: Path, kinds=MODEL_KINDS, seed: int = 0,
-                 model_dir: Path | None = None) -> pd.DataFrame:
-    """The CV table for every model kind, reliability curves, and the FrAC check; written to ``out``.
+                 model_dir: Path | None = None, transfer_kinds=(DEFAULT_KIND,)) -> pd.DataFrame:
+    """The CV table for every model kind, reliability curves, the FrAC check, and leave-one-source-out transfer
+    of ``transfer_kinds`` (six more fits each, so by default only the default model's); written to ``out``.
 
     A model in ``model_dir`` trained on the same labels with the same seed
     brings its out-of-fold scores (saved by :func:`train_and_card`), so its
@@ -142,13 +144,17 @@ def evaluate_all(units: pd.DataFrame, frac: pd.DataFrame, *, out: Path, kinds=MO
         model = load_model(model_dir / kind) if model_dir and (model_dir / kind).exists() else train_frame_model(units, kind=kind, seed=seed)
         frac_rows.append(frac_check(model, frac).assign(model=kind))
     table = pd.concat(tables, ignore_index=True)[["model", "frame", "precision", "recall", "f1", "brier", "ece", "support"]]
+    transfer = [transfer_metrics(units, lambda kind=kind: make_model(kind, seed=seed)).assign(model=kind)
+                for kind in transfer_kinds if kind in kinds]
+    if transfer:
+        pd.concat(transfer, ignore_index=True).to_csv(out / "transfer_metrics.csv", index=False, float_format="%.4f")
     pd.concat(errors_tables, ignore_index=True).to_csv(out / "errors_by_source_decade.csv", index=False, float_format="%.4f")
     pd.concat(cue_tables, ignore_index=True).to_csv(out / "error_cues.csv", index=False, float_format="%.4f")
     table.to_csv(out / "cv_metrics.csv", index=False, float_format="%.4f")
     pd.concat(curves, ignore_index=True).to_csv(out / "reliability_curve.csv", index=False, float_format="%.4f")
     pd.concat(frac_rows, ignore_index=True).to_csv(out / "frac_check.csv", index=False, float_format="%.4f")
     summary["agreement"] = reliability()
-    summary["agreement_by_round"] = {name: reliability(rounds=(name,)) for name in CODINGS}
+    summary["agreement_by_round"] = {name: reliability(rounds=(name,)) for name in (*CODINGS, *RECODINGS)}
     (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     return table
 

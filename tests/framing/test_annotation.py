@@ -101,3 +101,24 @@ def test_error_analysis_counts_every_error_once_and_names_shared_cues():
     assert errors.loc[errors["decade"] != "all", "false_positives"].sum() == 2
     assert set(errors["decade"]) == {"1950s", "2010s", "all"}
     assert cues.empty  # no word is in three or more of so few errors
+
+def test_a_recoding_supersedes_the_earlier_labels_of_its_units_and_its_adjudication_supersedes_it(tmp_path):
+    import shutil
+
+    from analysis.framing.annotation import ANNOTATION_DIR, RECODINGS, gold_annotations, reliability
+
+    files = RECODINGS["recode v1.3"]
+    gold = gold_annotations().set_index("unit_id")
+    recoded = load_annotations(ANNOTATION_DIR / files["first"]).set_index("unit_id")
+    adjudicated = load_annotations(ANNOTATION_DIR / files["adjudication"], required=("unit_id", "frames", "primary")).set_index("unit_id")
+    plain = recoded.index.difference(adjudicated.index)
+    assert (gold.loc[plain, "frames"] == recoded.loc[plain, "frames"]).all()
+    assert (gold.loc[adjudicated.index, "frames"] == adjudicated["frames"]).all()
+    assert (gold.loc[recoded.index, "resolved_by"].str.startswith("recode v1.3")).all()
+    assert reliability(rounds=("recode v1.3",))["units"] == len(recoded) == 166
+
+    copy = shutil.copytree(ANNOTATION_DIR, tmp_path / "annotations")
+    lines = (copy / files["first"]).read_text().splitlines()
+    (copy / files["first"]).write_text("\n".join([lines[0].replace('"sha1": "', '"sha1": "0'), *lines[1:]]) + "\n")
+    with pytest.raises(CorpusError, match="another sha1"):
+        gold_annotations(copy)

@@ -25,7 +25,7 @@ class KeywordOracle:
 
 def units(subcorpora):
     rows = []
-    for s, subcorpus in enumerate(subcorpora):
+    for subcorpus in subcorpora:
         for i, frame in enumerate(FRAMES * 2):
             rows.append({"unit_id": f"{subcorpus}-{i}#0", "doc_id": f"{subcorpus}-{i}", "heldout": False,
                          "subcorpus": subcorpus, "text": f"{subcorpus} says {frame}",

@@ -10,7 +10,7 @@ folds ``frames evaluate`` uses (grouped by document, seed 0), so the rows differ
 ``combined + sentence max``  plus the element-wise maximum of the paragraph's sentence embeddings: a frame
                         that lives in one sentence of a long paragraph still shows
 ``tfidf + sentence max``     the sentence maximum in place of the paragraph embedding
-``combined + zeroshot + lexicon``  plus the codebook-similarity and seed-term features
+``combined + zeroshot + lexicon``  plus the codebook-similarity and seed-term features (kind ``combined-codebook``)
 
 Sentences come from a plain splitter (end punctuation, then a capital or digit). The table is written with the
 commit, the machine and the wall time of each row.
@@ -31,7 +31,7 @@ import pandas as pd
 
 from analysis.embeddings import embed
 from analysis.framing.evaluate import cross_validated_scores, evaluate_predictions
-from analysis.framing.models import CombinedModel, LexiconModel, TfidfModel, ZeroShotModel
+from analysis.framing.models import CombinedCodebookModel, CombinedModel, TfidfModel
 from analysis.framing.pipeline import training_set
 
 SENTENCE_END = re.compile(r'(?<=[.!?])["”’)]?\s+(?=["“(]?[A-Z0-9])')
@@ -63,21 +63,10 @@ def variants(sentence_maximum: SentenceMaximum) -> dict:
         def _features(self, texts):
             return np.hstack([TfidfModel._features(self, texts), sentence_maximum(texts)])
 
-    class CombinedCodebookFeatures(CombinedModel):
-        def _fit_features(self, texts):
-            super()._fit_features(texts)
-            self.codebook_features_ = [ZeroShotModel(), LexiconModel()]
-            for model in self.codebook_features_:
-                model.codebook_ = self.codebook_
-                model._fit_features(texts)
-
-        def _features(self, texts):
-            return np.hstack([super()._features(texts), *(model._features(texts) for model in self.codebook_features_)])
-
     return {"combined": lambda: CombinedModel(seed=0), "combined C=10": lambda: CombinedModel(seed=0, C=10.0),
             "combined + sentence max": lambda: CombinedSentenceMaximum(seed=0),
             "tfidf + sentence max": lambda: TfidfSentenceMaximum(seed=0),
-            "combined + zeroshot + lexicon": lambda: CombinedCodebookFeatures(seed=0)}
+            "combined + zeroshot + lexicon": lambda: CombinedCodebookModel(seed=0)}
 
 
 def main() -> None:

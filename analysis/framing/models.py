@@ -324,8 +324,37 @@ class CombinedModel(TfidfModel):
         return np.hstack([super()._features(texts), embed(texts)])
 
 
+class CombinedCodebookModel(CombinedModel):
+    """The ``combined`` features beside the codebook's own: similarity to each frame's description (``zeroshot``)
+    and seed-term counts (``lexicon``). The codebook features carry what a frame is, where the training
+    paragraphs only show it."""
+
+    kind = "combined-codebook"
+
+    def _fit_features(self, texts):
+        super()._fit_features(texts)
+        self.codebook_models_ = (ZeroShotModel(seed=self.seed), LexiconModel(seed=self.seed))
+        for model in self.codebook_models_:
+            model.codebook_ = self.codebook_
+            model._fit_features(texts)
+
+    def _features(self, texts):
+        return np.hstack([super()._features(texts), *(model._features(texts) for model in self.codebook_models_)])
+
+    def _feature_state(self):
+        return {**super()._feature_state(), **self.codebook_models_[0]._feature_state()}
+
+    def _load_feature_state(self, state, config):
+        super()._load_feature_state(state, config)
+        self.codebook_models_ = (ZeroShotModel(seed=self.seed), LexiconModel(seed=self.seed))
+        for model in self.codebook_models_:
+            model.codebook_ = self.codebook_
+            model._load_feature_state(state, config)
+
+
 MODEL_CLASSES: dict[str, type[FrameModel]] = {
-    cls.kind: cls for cls in (LexiconModel, ZeroShotModel, SupervisedEmbeddingModel, TfidfModel, CombinedModel)
+    cls.kind: cls for cls in (LexiconModel, ZeroShotModel, SupervisedEmbeddingModel, TfidfModel, CombinedModel,
+                              CombinedCodebookModel)
 }
 
 

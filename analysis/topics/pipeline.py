@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.corpus.heldout import require_no_heldout, training_entry_point
-from analysis.persist import package_versions
+from analysis.persist import package_versions, write_json
 from analysis.topics.models import TOPIC_PACKAGES, Preprocessed, TopicModel, make_topic_model, preprocess_documents
 
 
@@ -78,6 +77,4 @@ def write_model_card(model: TopicModel, folder: Path, *, subcorpus: str, subcorp
         "metrics": metrics,
         "versions": package_versions(TOPIC_PACKAGES),
     }
-    path = folder / "model_card.json"
-    path.write_text(json.dumps(card, indent=2, sort_keys=True, default=str) + "\n")
-    return path
+    return write_json(Path(folder) / "model_card.json", card, default=str)

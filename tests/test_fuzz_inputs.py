@@ -93,6 +93,11 @@ years = st.one_of(st.none(), st.sampled_from(["2000-2010", "2005", "abc", "2010-
 
 
 def _run(argv: list[str], capsys) -> tuple[int, str]:
+    import logging
+
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if type(h) is logging.StreamHandler]:
+        root.removeHandler(handler)  # main() binds its handler to this example's stderr, not a closed earlier one
     try:
         code = main(argv)
     except SystemExit as stop:  # argparse: a usage error

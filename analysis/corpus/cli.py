@@ -99,16 +99,16 @@ def cmd_corpus_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_units(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
 
     from analysis.corpus.readers import open_corpus
     from analysis.corpus.units import SegmentOptions, iter_units, write_units
     from analysis.persist import atomic_path
+    from analysis.progress import progress
 
     manifest = source_manifest(args)
     corpus = open_corpus(manifest)
     started = time.perf_counter()
-    documents = tqdm(corpus, total=manifest.expected_documents, unit="doc", desc=manifest.name, disable=None)
+    documents = progress(corpus, total=manifest.expected_documents, unit="doc", desc=manifest.name)
     with atomic_path(Path(args.out)) as temporary:
         count = write_units(iter_units(documents, SegmentOptions(**manifest.units)), temporary)
     seconds = time.perf_counter() - started

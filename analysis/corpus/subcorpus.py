@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tqdm import tqdm
 
 from analysis.corpus.dedup import find_duplicates
 from analysis.corpus.manifest import MANIFEST_DIR, Manifest, load_manifest, sha256_of
@@ -29,6 +28,7 @@ from analysis.corpus.readers import open_corpus
 from analysis.corpus.units import UNIT_SCHEMA, SegmentOptions, iter_units, write_units
 from analysis.errors import UnknownNameError
 from analysis.persist import atomic_path, verify_folder, write_manifest
+from analysis.progress import progress as progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def build_subcorpus(spec: SubcorpusSpec, *, out_dir: Path, manifest: Manifest | 
     scanned = {"documents": 0, "documents_kept": 0, "units": 0}
 
     def documents() -> Iterator[Document]:
-        bar = tqdm(corpus, total=manifest.expected_documents, unit="doc", desc=f"{spec.name}", disable=None if progress else True)
+        bar = progress_bar(corpus, total=manifest.expected_documents, unit="doc", desc=spec.name, enabled=progress)
         for document in bar:
             scanned["documents"] += 1
             if spec.accepts(document):

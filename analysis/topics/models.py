@@ -226,7 +226,8 @@ class LdaTopicModel(TopicModel):
     def _fit(self, docs, tokens, embeddings):
         from gensim.models import LdaModel
         from gensim.models.callbacks import Metric
-        from tqdm import tqdm
+
+        from analysis.progress import progress
 
         class PassProgress(Metric):
             """Advances a progress bar at the end of every pass (gensim calls metrics once per pass)."""
@@ -237,7 +238,7 @@ class LdaTopicModel(TopicModel):
                 bar.update(1)
                 return bar.n
 
-        with tqdm(total=self.passes, desc=f"LDA K={self.n_topics} passes", unit="pass", disable=None) as bar:
+        with progress(total=self.passes, desc=f"LDA K={self.n_topics} passes", unit="pass") as bar:
             self.model_ = LdaModel(corpus=self._bows(tokens), id2word=self._dictionary(), num_topics=self.n_topics,
                                    passes=self.passes, iterations=self.iterations, alpha=self.alpha, eta=self.eta,
                                    random_state=self.seed, callbacks=[PassProgress()], eval_every=None)

@@ -25,8 +25,7 @@ def select_k(units: pd.DataFrame, *, backend: str, ks: list[int], seeds: list[in
     Coherence is measured against the units' own preprocessed tokens, whose
     windows are counted once for the words of all the runs.
     """
-    from tqdm import tqdm
-
+    from analysis.progress import progress
     from analysis.topics.metrics import Reference, evaluate_topics
 
     require_no_heldout(units, purpose="select_k")  # before the shared preprocessing learns from them
@@ -39,7 +38,7 @@ def select_k(units: pd.DataFrame, *, backend: str, ks: list[int], seeds: list[in
 
         embeddings = embed(texts)
     fitted = []
-    for k, seed in tqdm([(k, s) for k in ks for s in seeds], desc=f"{backend} K x seed", disable=None):
+    for k, seed in progress([(k, s) for k in ks for s in seeds], desc=f"{backend} K x seed", unit="fit"):
         model = fit_topic_model(units, backend=backend, n_topics=k, seed=seed, embeddings=embeddings,
                                 preprocessed=preprocessed, **params)
         fitted.append((k, seed, model.result()))

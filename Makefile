@@ -46,7 +46,9 @@ corpus-verify: setup ## Check the sha256 of every corpus file named in corpora/*
 	$(PY) -m analysis corpus verify
 
 # ---- the report: raw corpora -> stage artifacts -> executed notebooks -> reports/report.{md,html} ----
-# Every step is a file target, so only stale steps rebuild and `make -j2 report` is safe.
+# Every step is a file target, so only stale steps rebuild and `make -j2 report` is safe. A stage's target is the
+# manifest.json it writes last, after every other file of its folder (each written under a temporary name and
+# renamed when complete), so a build killed at any point reruns exactly the steps it had not finished.
 .SECONDARY:  # keep every intermediate artifact: a rebuilt file must not make make delete its inputs
 # `make report SMOKE=1 ARTIFACTS=... REPORTS=...` is the small variant CI builds (fewer years, Ks, seeds).
 REPORTS ?= reports
@@ -76,31 +78,31 @@ CORPUS_CODE := $(wildcard analysis/corpus/*.py) $(wildcard corpora/*.toml)
 FRAMING_CODE := $(wildcard analysis/framing/*.py) analysis/embeddings.py
 TOPICS_CODE := $(wildcard analysis/topics/*.py) $(wildcard analysis/preprocess/*.py) analysis/embeddings.py
 SUB := $(ARTIFACTS)/subcorpora
-SUBCORPORA := $(SUB)/$(CORPUS)/units.parquet $(SUB)/$(OTHER)/units.parquet
+SUBCORPORA := $(SUB)/$(CORPUS)/manifest.json $(SUB)/$(OTHER)/manifest.json
 # news paragraphs (BBC, Reuters) annotated in round 3: training reads them beside the two study subcorpora
-NEWS_SUBCORPORA := $(SUB)/news-bbc-japan-korea/units.parquet $(SUB)/news-reuters-japan-korea/units.parquet
-MODEL_CARD := $(ARTIFACTS)/models/frames/combined/model_card.json
-FRAME_EVALUATION := $(ARTIFACTS)/evaluation/frames/cv_metrics.csv
-FRAMES_APPLIED := $(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/frames/$(c)/unit_frames.parquet)
-TOPIC_FITS := $(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/$(CORPUS)/$(b)-k$(K)/model_card.json)
-TOPIC_SELECTION := $(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/select/$(CORPUS)/$(b)/summary.csv)
-TOPICS_APPLIED := $(foreach c,$(CORPUS) $(OTHER) seed,$(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/applied/$(c)/$(b)/doc_topic.parquet))
-EFFECTS := $(ARTIFACTS)/effects/$(CORPUS)/contrasts.csv
+NEWS_SUBCORPORA := $(SUB)/news-bbc-japan-korea/manifest.json $(SUB)/news-reuters-japan-korea/manifest.json
+MODEL_CARD := $(ARTIFACTS)/models/frames/combined/manifest.json
+FRAME_EVALUATION := $(ARTIFACTS)/evaluation/frames/manifest.json
+FRAMES_APPLIED := $(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/frames/$(c)/manifest.json)
+TOPIC_FITS := $(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/$(CORPUS)/$(b)-k$(K)/manifest.json)
+TOPIC_SELECTION := $(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/select/$(CORPUS)/$(b)/manifest.json)
+TOPICS_APPLIED := $(foreach c,$(CORPUS) $(OTHER) seed,$(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/applied/$(c)/$(b)/manifest.json))
+EFFECTS := $(ARTIFACTS)/effects/$(CORPUS)/manifest.json
 SAMPLE_$(OTHER) := --sample $(KCNA_SAMPLE)
 
-$(SUB)/%/units.parquet: corpora/subcorpora/%.toml $(CORPUS_CODE) | $(STAMP)
+$(SUB)/%/manifest.json: corpora/subcorpora/%.toml $(CORPUS_CODE) | $(STAMP)
 	$(PY) -m analysis corpus build $* --out $(SUB) $(YEARS_$*)
 
 subcorpora: $(SUBCORPORA) ## Build the study subcorpora (UNGDC and KCNA paragraphs about Japan and Korea)
 
 # every paragraph is embedded once, before the stages that read its vector (frames apply, BERTopic) run side by side
-$(ARTIFACTS)/embeddings/%/manifest.json: $(SUB)/%/units.parquet analysis/embeddings.py
+$(ARTIFACTS)/embeddings/%/manifest.json: $(SUB)/%/manifest.json analysis/embeddings.py
 	$(PY) -m analysis corpus embed $* --artifacts $(ARTIFACTS) $(SAMPLE_$*)
 
 # the study corpus, the longest step of a cold build, is embedded in two halves side by side (a vector depends on
 # its text only); its manifest step then finds every vector in the cache
 EMBED_HALVES := $(foreach i,1 2,$(ARTIFACTS)/embeddings/$(CORPUS)/part-$(i)-of-2/manifest.json)
-$(ARTIFACTS)/embeddings/$(CORPUS)/part-%-of-2/manifest.json: $(SUB)/$(CORPUS)/units.parquet analysis/embeddings.py
+$(ARTIFACTS)/embeddings/$(CORPUS)/part-%-of-2/manifest.json: $(SUB)/$(CORPUS)/manifest.json analysis/embeddings.py
 	$(PY) -m analysis corpus embed $(CORPUS) --part $*/2 --artifacts $(ARTIFACTS)
 $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json: $(EMBED_HALVES)
 
@@ -114,30 +116,30 @@ models: $(MODEL_CARD) ## Train the frame models from the committed annotations (
 $(FRAME_EVALUATION): $(MODEL_CARD)
 	$(PY) -m analysis frames evaluate --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/evaluation/frames --models $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 
-$(ARTIFACTS)/frames/%/unit_frames.parquet: $(MODEL_CARD) $(SUB)/%/units.parquet $(ARTIFACTS)/embeddings/%/manifest.json
+$(ARTIFACTS)/frames/%/manifest.json: $(MODEL_CARD) $(SUB)/%/manifest.json $(ARTIFACTS)/embeddings/%/manifest.json
 	$(PY) -m analysis frames apply --corpus $* --model $(ARTIFACTS)/models/frames/combined --out $(ARTIFACTS)/frames --artifacts $(ARTIFACTS) $(SAMPLE_$*)
 
-$(ARTIFACTS)/topics/$(CORPUS)/%-k$(K)/model_card.json: $(SUB)/$(CORPUS)/units.parquet $(TOPICS_CODE)
+$(ARTIFACTS)/topics/$(CORPUS)/%-k$(K)/manifest.json: $(SUB)/$(CORPUS)/manifest.json $(TOPICS_CODE)
 	$(PY) -m analysis topics fit --corpus $(CORPUS) --backend $* --k $(K) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
 
-$(ARTIFACTS)/topics/select/$(CORPUS)/%/summary.csv: $(SUB)/$(CORPUS)/units.parquet $(TOPICS_CODE)
+$(ARTIFACTS)/topics/select/$(CORPUS)/%/manifest.json: $(SUB)/$(CORPUS)/manifest.json $(TOPICS_CODE)
 	$(PY) -m analysis topics select --corpus $(CORPUS) --backend $* --ks $(SELECT_KS) --seeds $(SELECT_SEEDS) --out $(@D) --artifacts $(ARTIFACTS)
 
-$(ARTIFACTS)/topics/$(CORPUS)/bertopic-k$(K)/model_card.json $(ARTIFACTS)/topics/select/$(CORPUS)/bertopic/summary.csv: \
+$(ARTIFACTS)/topics/$(CORPUS)/bertopic-k$(K)/manifest.json $(ARTIFACTS)/topics/select/$(CORPUS)/bertopic/manifest.json: \
   $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json
-$(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/topics/applied/$(c)/bertopic/doc_topic.parquet): \
-  $(ARTIFACTS)/topics/applied/%/bertopic/doc_topic.parquet: $(ARTIFACTS)/embeddings/%/manifest.json
+$(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/topics/applied/$(c)/bertopic/manifest.json): \
+  $(ARTIFACTS)/topics/applied/%/bertopic/manifest.json: $(ARTIFACTS)/embeddings/%/manifest.json
 
-# applied/CORPUS/BACKEND/doc_topic.parquet: the K-topic model of BACKEND applied to CORPUS
+# applied/CORPUS/BACKEND/: the K-topic model of BACKEND applied to CORPUS
 .SECONDEXPANSION:
-$(ARTIFACTS)/topics/applied/%/doc_topic.parquet: $$(ARTIFACTS)/topics/$(CORPUS)/$$(notdir $$*)-k$(K)/model_card.json $$(SUB)/$$(firstword $$(subst /, ,$$*))/units.parquet
+$(ARTIFACTS)/topics/applied/%/manifest.json: $$(ARTIFACTS)/topics/$(CORPUS)/$$(notdir $$*)-k$(K)/manifest.json $$(SUB)/$$(firstword $$(subst /, ,$$*))/manifest.json
 	$(PY) -m analysis topics apply --model $(<D) --corpus $(firstword $(subst /, ,$*)) --out $(@D) --artifacts $(ARTIFACTS) $(SAMPLE_$(firstword $(subst /, ,$*)))
 
-$(EFFECTS): $(ARTIFACTS)/frames/$(CORPUS)/unit_frames.parquet $(wildcard analysis/effects/*.py)
-	$(PY) -m analysis effects --frames $< --outcomes security trade history $(EFFECT_OPTIONS) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
+$(EFFECTS): $(ARTIFACTS)/frames/$(CORPUS)/manifest.json $(wildcard analysis/effects/*.py)
+	$(PY) -m analysis effects --frames $(<D)/unit_frames.parquet --outcomes security trade history $(EFFECT_OPTIONS) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
 
 NOTEBOOK_RUN = $(PY) -m analysis report notebook $< --reports $(REPORTS) --artifacts $(ARTIFACTS)
-$(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SUB)/$(CORPUS)/units.parquet $(REPORT_CODE)
+$(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SUB)/$(CORPUS)/manifest.json $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
 $(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) $(REPORT_CODE)
 	$(NOTEBOOK_RUN) -p k=$(K)

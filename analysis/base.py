@@ -12,7 +12,9 @@ A model of any stage inherits :class:`Estimator` and gets
 * :meth:`Estimator.save` -> :meth:`_save_state` writes the state (json, npz,
   safetensors, parquet: never a pickle), then a ``manifest.json`` with the
   inputs, the configuration (every parameter), the seed, package versions and
-  the sha256 of every file in the folder (:func:`analysis.persist.write_folder_manifest`);
+  the sha256 of every file in the folder (:func:`analysis.persist.write_manifest`), last, so that a
+  folder with a manifest is complete; files a caller adds to the folder
+  before ``save`` (a model card, tables) are covered as well;
 * :meth:`Estimator.load` (a classmethod) checks those sha256 first and refuses
   a changed or missing file with an error that names the file, the expected
   and the found digest, then rebuilds the model with :meth:`_load_state`.
@@ -35,7 +37,9 @@ Using it::
         def __sklearn_is_fitted__(self):
             return hasattr(self, "coef_")
 
-        def _save_state(self, folder): np.savez(folder / "coef.npz", coef=self.coef_)
+        def _save_state(self, folder):
+            with atomic_path(folder / "coef.npz") as temporary:   # every file through analysis.persist
+                np.savez(temporary, coef=self.coef_)
 
         @classmethod
         def _load_state(cls, folder, manifest):
@@ -57,13 +61,13 @@ from typing import Any, ClassVar
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-from analysis.persist import verify_folder, write_folder_manifest
+from analysis.persist import verify_folder, write_manifest
 
 __all__ = ["Estimator", "NotFittedError"]
 
 
 class Estimator(BaseEstimator):
-    """Base of the topic backends and the prevalence regression (see the module docstring)."""
+    """Base of the frame classifiers, the topic backends and the prevalence regression (see the module docstring)."""
 
     #: The ``stage`` of the manifest.json that :meth:`save` writes.
     stage: ClassVar[str] = "model"
@@ -86,10 +90,10 @@ class Estimator(BaseEstimator):
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self._save_state(folder)
-        write_folder_manifest(folder, stage=self.stage, inputs=inputs or {},
-                              config={"estimator": f"{type(self).__module__}.{type(self).__qualname__}",
-                                      "params": self.get_params(deep=False), **(config or {})},
-                              counts=counts or {}, seed=getattr(self, "seed", None), extra_packages=self.packages)
+        write_manifest(folder, stage=self.stage, inputs=inputs or {},
+                       config={"estimator": f"{type(self).__module__}.{type(self).__qualname__}",
+                               "params": self.get_params(deep=False), **(config or {})},
+                       counts=counts or {}, seed=getattr(self, "seed", None), extra_packages=self.packages)
         return folder
 
     @classmethod

@@ -8,7 +8,7 @@ command line may import it. Each stage package has a ``cli.py`` with
 which adds the stage's parser (``corpus``, ``frames``, ``topics``, ...) and
 sets ``run=`` on every command; :mod:`analysis.cli` calls them in pipeline
 order. A command returns an exit status; it raises an
-:class:`~analysis.errors.AnalysisError` (or ``FileNotFoundError``, or
+:class:`~analysis.errors.AnalysisError` (or an ``OSError`` about a file, or
 ``SystemExit`` with a message) for what the user can fix, and
 :func:`run_command` prints those as ``error: ...`` with status 2. Every other
 exception is a bug and keeps its traceback.
@@ -25,8 +25,9 @@ from pathlib import Path
 
 from analysis.errors import AnalysisError
 
-#: Exceptions printed as ``error: MESSAGE`` (status 2) instead of a traceback.
-USER_ERRORS: tuple[type[BaseException], ...] = (AnalysisError, FileNotFoundError)
+#: Exceptions printed as ``error: MESSAGE`` (status 2) instead of a traceback: the user's errors, and the
+#: operating system's about the user's files (missing, a folder where a file was expected, no permission).
+USER_ERRORS: tuple[type[BaseException], ...] = (AnalysisError, OSError)
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,18 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except USER_ERRORS as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _user_error(str(error))
+    except SystemExit as stop:
+        if not isinstance(stop.code, str):
+            raise
+        return _user_error(stop.code)  # `raise SystemExit(message)`: the same as a user error
+
+
+def _user_error(message: str) -> int:
+    """Print ``error: MESSAGE`` as one printable line (a user's bytes may hold newlines or undecodable bytes)."""
+    line = message.encode("utf-8", "backslashreplace").decode("utf-8").replace("\r", "\\r").replace("\n", "\\n")
+    print(f"error: {line}", file=sys.stderr)
+    return 2
 
 
 def peak_rss_mib() -> float:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import zipfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -32,11 +33,15 @@ from pathlib import Path
 import numpy as np
 
 from analysis.hashing import text_sha1
+from analysis.persist import atomic_path
+from analysis.progress import progress as progress_bar
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 # vectors of texts embedded one at a time; an older cache of batched vectors (in the folder above) is not read
+#: Texts per shard: a killed embedding run loses at most this many vectors (about 20 s of one core).
+SHARD_TEXTS = 256
 DEFAULT_CACHE = Path(os.environ.get("ANALYSIS_CACHE", "artifacts/cache")) / "embeddings" / MODEL_NAME / "unbatched"
 
 
@@ -59,14 +64,28 @@ def text_key(text: str) -> str:
 
 
 class EmbeddingCache:
-    """Vectors keyed by the sha1 of their text, stored as ``.npz`` shards (no pickle)."""
+    """Vectors keyed by the sha1 of their text, stored as ``.npz`` shards (no pickle).
+
+    Several processes may fill one cache at once (``make -j2`` embeds the two halves of a corpus side by side):
+    a shard is written under a hidden temporary name and renamed into place when complete, and is named by
+    the digest of its keys, so two writers never write the same name with different contents and a reader
+    never sees half a shard. A shard that cannot be read (a disk error, a file written by an older version)
+    is logged and skipped: its texts are embedded again, to the same bits.
+    """
 
     def __init__(self, folder: Path | None = None):
         self.folder = Path(folder) if folder is not None else DEFAULT_CACHE
         self._vectors: dict[str, np.ndarray] = {}
+        self.unreadable_shards: list[str] = []
         for shard in sorted(self.folder.glob("shard-*.npz")):
-            with np.load(shard, allow_pickle=False) as data:
-                self._vectors.update(zip(data["keys"].tolist(), data["vectors"]))
+            try:
+                with np.load(shard, allow_pickle=False) as data:
+                    keys, vectors = data["keys"].tolist(), data["vectors"]
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
+                self.unreadable_shards.append(shard.name)
+                log.warning("%s: unreadable embedding shard skipped (%s); its texts are embedded again", shard, error)
+                continue
+            self._vectors.update(zip(keys, vectors))
 
     def __len__(self) -> int:
         return len(self._vectors)
@@ -77,11 +96,10 @@ class EmbeddingCache:
     def add(self, keys: list[str], vectors: np.ndarray) -> None:
         if not keys:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        shard = self.folder / f"shard-{len(list(self.folder.glob('shard-*.npz'))):05d}-{keys[0][:8]}.npz"
-        temporary = shard.with_suffix(".part.npz")
-        np.savez(temporary, keys=np.array(keys), vectors=vectors.astype(np.float32))
-        os.replace(temporary, shard)
+        digest = text_sha1("\n".join(keys))[:16]
+        shard = self.folder / f"shard-{len(list(self.folder.glob('shard-*.npz'))):05d}-{digest}.npz"
+        with atomic_path(shard) as temporary:
+            np.savez(temporary, keys=np.array(keys), vectors=vectors.astype(np.float32))
         self._vectors.update(zip(keys, vectors))
 
 
@@ -117,9 +135,13 @@ def embed(texts: Sequence[str], *, cache: EmbeddingCache | None = None, progress
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            vectors = model.encode([t for _, t in missing], batch_size=1, normalize_embeddings=True,
-                                   show_progress_bar=progress and len(missing) > 100, convert_to_numpy=True)
+            with progress_bar(total=len(missing), desc="embedding", unit="text", enabled=progress and len(missing) > 100) as bar:
+                for start in range(0, len(missing), SHARD_TEXTS):
+                    chunk = missing[start:start + SHARD_TEXTS]
+                    vectors = model.encode([t for _, t in chunk], batch_size=1, normalize_embeddings=True,
+                                           show_progress_bar=False, convert_to_numpy=True)
+                    cache.add([k for k, _ in chunk], vectors)  # a killed run keeps every finished shard
+                    bar.update(len(chunk))
         finally:
             torch.set_num_threads(threads)
-        cache.add([k for k, _ in missing], vectors)
     return np.stack([cache.get(k) for k in keys]) if keys else np.zeros((0, 384), dtype=np.float32)

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "analysis"
 #: Rank of each top-level part of ``analysis``: a module may import only parts of lower rank, or its own part.
 #: Parts of the same rank (topics and framing) may not import each other.
 RANKS = {
-    "errors": 0, "hashing": 0, "persist": 0, "embeddings": 0, "base": 0, "cli_support": 0, "__init__": 0,
+    "errors": 0, "hashing": 0, "persist": 0, "progress": 0, "embeddings": 0, "base": 0, "cli_support": 0, "__init__": 0,
     "corpus": 1,
     "preprocess": 2,
     "topics": 3, "framing": 3,

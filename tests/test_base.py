@@ -1,4 +1,5 @@
-"""The estimator contract every family on :class:`analysis.base.Estimator` keeps: topic backends, prevalence regression.
+"""The estimator contract every family on :class:`analysis.base.Estimator` keeps: frame classifiers, topic backends,
+prevalence regression (tests/test_integrity.py tampers with a saved model of every kind).
 
 scikit-learn's ``parametrize_with_checks`` feeds numeric arrays to ``fit``; these
 models take texts (topics) or covariates with drawn outcomes (effects), so the
@@ -18,6 +19,7 @@ from sklearn.exceptions import NotFittedError
 
 from analysis.base import Estimator
 from analysis.effects import PrevalenceRegression, load_effects, topic_outcomes
+from analysis.framing.models import MODEL_CLASSES
 from analysis.persist import IntegrityError
 from analysis.preprocess import PreprocessConfig
 from analysis.topics.models import BACKENDS, TopicModel, load_topic_model, make_topic_model
@@ -46,7 +48,10 @@ FAMILIES = {
 }
 
 
-@pytest.mark.parametrize("cls", [*BACKENDS.values(), PrevalenceRegression], ids=lambda cls: cls.__name__)
+ESTIMATORS = [*MODEL_CLASSES.values(), *BACKENDS.values(), PrevalenceRegression]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda cls: cls.__name__)
 def test_parameters_come_from_the_constructor_alone(cls):
     model = cls()
     assert isinstance(model, Estimator)
@@ -58,7 +63,7 @@ def test_parameters_come_from_the_constructor_alone(cls):
     assert cls.__name__ in repr(model)
 
 
-@pytest.mark.parametrize("cls", [*BACKENDS.values(), PrevalenceRegression], ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda cls: cls.__name__)
 def test_an_unfitted_model_raises_not_fitted(cls, tmp_path):
     with pytest.raises(NotFittedError, match="not fitted"):
         cls().save(tmp_path / "model")

@@ -3,7 +3,9 @@
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import matplotlib
@@ -59,20 +61,97 @@ def test_figures_and_tables_are_byte_identical_when_redrawn(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
-# ---- the smoke build: the whole pipeline from the raw corpora, twice --------------------------------------
+# ---- the smoke build: the whole pipeline from the raw corpora, twice: once straight, once killed and resumed ---------
+
+
+def _make_report(artifacts: Path, reports: Path) -> list[str]:
+    return ["make", "--no-print-directory", "report", "SMOKE=1", f"ARTIFACTS={artifacts}", f"REPORTS={reports}"]
 
 
 def _smoke(root: Path) -> Path:
     artifacts, reports = root / "artifacts", root / "reports"
-    subprocess.run(["make", "--no-print-directory", "report", "SMOKE=1", f"ARTIFACTS={artifacts}", f"REPORTS={reports}",
-], cwd=REPO, check=True, env={**os.environ, "TQDM_DISABLE": "1"})
+    subprocess.run(_make_report(artifacts, reports), cwd=REPO, check=True, env={**os.environ, "TQDM_DISABLE": "1"})
     return reports
+
+
+def _session_commands(session: int) -> list[str]:
+    """The command lines of the processes of a session (make and every step it started)."""
+    commands = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session:
+                commands.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+    return commands
+
+
+def _kill_when(command: list[str], env: dict, *, running: str, ready) -> bool:
+    """Run ``command`` in a session of its own; SIGKILL the whole session once a step whose command line contains
+    ``running`` is at work and ``ready()`` holds. False if the build finished first."""
+    process = subprocess.Popen(command, cwd=REPO, env=env, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while process.poll() is None:
+            if any(running in line for line in _session_commands(process.pid)) and ready():
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                return True
+            time.sleep(0.1)
+        return False
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _half_done(artifacts: Path, reports: Path) -> list[str]:
+    """What a killed build left that a rerun could take for done: a manifest whose files do not match, a notebook
+    that is not executed to its end."""
+    import json
+
+    from analysis.persist import IntegrityError, artifact_folders, verify_folder
+
+    problems = []
+    for folder in artifact_folders(artifacts):
+        try:
+            verify_folder(folder)
+        except IntegrityError as error:
+            problems.append(str(error))
+    for notebook in (reports / "notebooks").glob("*.ipynb"):
+        if notebook.name.endswith(".source.ipynb"):
+            continue
+        metadata = json.loads(notebook.read_text())["metadata"]["papermill"]
+        if metadata.get("end_time") is None or metadata.get("exception"):
+            problems.append(f"{notebook}: not executed to its end")
+    return problems
+
+
+def _killed_and_resumed(root: Path) -> tuple[Path, list[str], list[str]]:
+    """The smoke build with an empty embedding cache, SIGKILLed while embedding, while training the frame models
+    and while a notebook runs, then run to its end; the kill points reached and what each kill left half done."""
+    artifacts, reports = root / "artifacts", root / "reports"
+    env = {**os.environ, "TQDM_DISABLE": "1", "ANALYSIS_CACHE": str(root / "cache")}
+    shards = root / "cache" / "embeddings"
+    points = [
+        ("embedding", "corpus embed", lambda: len(list(shards.rglob("shard-*.npz"))) >= 1),
+        ("training", "frames train", lambda: (artifacts / "models" / "frames" / "tfidf" / "manifest.json").exists()),
+        ("a notebook", "report notebook", lambda: any((reports / "notebooks").glob(".*.part.ipynb"))),
+    ]
+    reached, half_done = [], []
+    for name, running, ready in points:
+        if _kill_when(_make_report(artifacts, reports), env, running=running, ready=ready):
+            reached.append(name)
+            half_done += [f"after the kill while {name}: {problem}" for problem in _half_done(artifacts, reports)]
+    subprocess.run(_make_report(artifacts, reports), cwd=REPO, check=True, env=env)
+    return reports, reached, half_done
 
 
 @pytest.fixture(scope="module")
 def smoke_reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("smoke")
-    return _smoke(root / "first"), _smoke(root / "second")
+    return _smoke(root / "first"), *_killed_and_resumed(root / "second")
 
 
 def _checksums(reports: Path) -> dict[str, str]:
@@ -81,8 +160,11 @@ def _checksums(reports: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_two_smoke_builds_from_clean_give_identical_tables_figures_and_text(smoke_reports):
-    first, second = (_checksums(reports) for reports in smoke_reports)
+def test_a_build_killed_three_times_and_resumed_gives_the_same_tables_figures_and_text(smoke_reports):
+    first, second, reached, half_done = smoke_reports
+    assert reached == ["embedding", "training", "a notebook"]
+    assert half_done == []  # every folder with a manifest was complete, every notebook on disk executed
+    first, second = _checksums(first), _checksums(second)
     assert len([name for name in first if name.startswith("figures/")]) >= 8
     assert first == second
 

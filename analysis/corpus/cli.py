@@ -99,16 +99,18 @@ def cmd_corpus_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_units(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
 
     from analysis.corpus.readers import open_corpus
     from analysis.corpus.units import SegmentOptions, iter_units, write_units
+    from analysis.persist import atomic_path
+    from analysis.progress import progress
 
     manifest = source_manifest(args)
     corpus = open_corpus(manifest)
     started = time.perf_counter()
-    documents = tqdm(corpus, total=manifest.expected_documents, unit="doc", desc=manifest.name, disable=None)
-    count = write_units(iter_units(documents, SegmentOptions(**manifest.units)), Path(args.out))
+    documents = progress(corpus, total=manifest.expected_documents, unit="doc", desc=manifest.name)
+    with atomic_path(Path(args.out)) as temporary:
+        count = write_units(iter_units(documents, SegmentOptions(**manifest.units)), temporary)
     seconds = time.perf_counter() - started
     peak_mib = peak_rss_mib()
     print(f"{manifest.name}: {corpus.last_report.documents:,} documents -> {count:,} paragraph units in {seconds:.1f} s "
@@ -161,7 +163,11 @@ def cmd_corpus_subset(args: argparse.Namespace) -> int:
     years = None
     if args.years:
         first, _, last = args.years.partition("-")
-        years = (int(first), int(last or first))
+        try:
+            years = (int(first), int(last or first))
+        except ValueError:
+            raise SystemExit(f"--years: expected a year or an inclusive range FIRST-LAST, such as 1990-2022, "
+                             f"not {args.years!r}") from None
     try:
         spec = SubcorpusSpec(name=args.subcorpus, corpus=manifest.name, query=args.query, ignore_case=args.ignore_case,
                              speakers=tuple(s for s in args.speakers.split(",") if s) if args.speakers else (),
@@ -190,13 +196,14 @@ def cmd_corpus_dedup(args: argparse.Namespace) -> int:
 def cmd_corpus_sample(args: argparse.Namespace) -> int:
     from analysis.corpus.sampling import sample_for_annotation
     from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.persist import atomic_path
 
     units, _ = load_subcorpus(args.name, args.artifacts / "subcorpora")
     sample = sample_for_annotation(units, n=args.n, seed=args.seed)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     columns = ["unit_id", "doc_id", "paragraph", "sha1", "speaker", "year", "text"]
-    sample[columns].to_json(out, orient="records", lines=True, force_ascii=False)
+    with atomic_path(out) as temporary:
+        sample[columns].to_json(temporary, orient="records", lines=True, force_ascii=False)
     print(f"{len(sample)} units written to {out}")
     return 0
 

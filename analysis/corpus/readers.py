@@ -23,6 +23,7 @@ import json
 import re
 import sys
 import tarfile
+import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -48,9 +49,20 @@ def open_corpus(manifest: Manifest, *, data_home: Path | None = None) -> Corpus:
     mapper = FieldMapper(manifest, path)
 
     def open_documents(report: ReadReport) -> Iterator[Document]:
-        return mapper.documents(read_records(path, manifest.reader, report), report)
+        return mapper.documents(_readable(read_records(path, manifest.reader, report), path, manifest.format), report)
 
     return Corpus(name=manifest.name, open_documents=open_documents, path=path)
+
+
+def _readable(records: Iterator[tuple[Location, Record]], path: Path, fmt: str) -> Iterator[tuple[Location, Record]]:
+    """The records, with a file that breaks off (a damaged gzip or tar, an unknown encoding) as a :class:`CorpusError`."""
+    location: Location | None = None
+    try:
+        for location, record in records:
+            yield location, record
+    except (OSError, EOFError, zlib.error, tarfile.TarError, LookupError) as error:
+        where = f" after {location}" if location is not None else ""
+        raise CorpusError(path, f"not readable as {fmt}{where}: {error}") from None
 
 
 class FieldMapper:
@@ -74,7 +86,9 @@ class FieldMapper:
             report.records += 1
             if not self._checked_columns:
                 self._check_columns(record, location)
-            document = self._document(record, location)
+            document = self._document(record, location, report)
+            if document is None:
+                continue
             if not document.text.strip():
                 report.skip("empty-text", line=location, detail=f"document {document.id!r} has no text")
                 continue
@@ -100,22 +114,42 @@ class FieldMapper:
             )
         self._checked_columns = True
 
-    def _value(self, source: str, record: Record) -> Any:
+    def _value(self, source: str, record: Record, location: Location) -> Any:
         if _TEMPLATE.search(source):
-            return source.format_map(record)
+            try:
+                return source.format_map(record)
+            except KeyError:
+                raise  # a record without a field the template names: counted by the caller
+            except (ValueError, IndexError, AttributeError, TypeError) as error:
+                raise CorpusError(self.path, f"field mapping {source!r} cannot be applied: {error}", line=location) from None
         return record.get(source)
 
-    def _document(self, record: Record, location: Location) -> Document:
+    def _document(self, record: Record, location: Location, report: ReadReport) -> Document | None:
+        """The record as a document, or ``None`` (a counted, logged skip) when a mapped field is unusable."""
         manifest = self.manifest
-        values = {name: self._value(source, record) for name, source in self.fields.items()}
+        try:
+            values = {name: self._value(source, record, location) for name, source in self.fields.items()}
+        except KeyError as error:
+            report.skip("missing-field", line=location, detail=f"no field {error} for the mapping")
+            return None
         for name, mapping in manifest.reader.get("values", {}).items():
-            if name in values and values[name] is not None:
+            if name in values and isinstance(values[name], str | int | float | bool):
                 values[name] = mapping.get(str(values[name]), values[name])
+        for name in ("text", "id", "date", "speaker", "title", "label", "language"):
+            value = values.get(name)
+            if isinstance(value, list | dict) or (name == "text" and value is not None and not isinstance(value, str)):
+                report.skip("wrong-type", line=location, detail=f"{name} is a JSON {type(value).__name__}, not a "
+                            + ("string" if name == "text" else "value"))
+                return None
         text = values.pop("text") or ""
         doc_id = str(values.pop("id", None) or f"{manifest.name}-{location}")
         date = _normalise_date(values.pop("date", None) or manifest.constants.get("date"))
         year = values.pop("year", None) or manifest.constants.get("year") or (int(date[:4]) if date else None)
-        year = int(year) if year not in (None, "") else None
+        try:
+            year = int(year) if year not in (None, "") else None
+        except (ValueError, TypeError, OverflowError):
+            report.skip("bad-year", line=location, detail=f"year {year!r} is not a year")
+            return None
         meta = {
             "source": manifest.name,
             "date": date,
@@ -198,6 +232,9 @@ def read_jsonl(path: Path, options: dict, report: ReadReport) -> Iterator[tuple[
             except json.JSONDecodeError as error:
                 report.skip("malformed-json", line=line_number, detail=error.msg)
                 continue
+            except RecursionError:
+                report.skip("malformed-json", line=line_number, detail="nested too deeply")
+                continue
             if not isinstance(record, dict):
                 report.skip("not-an-object", line=line_number, detail=f"a JSON {type(record).__name__}")
                 continue
@@ -207,10 +244,13 @@ def read_jsonl(path: Path, options: dict, report: ReadReport) -> Iterator[tuple[
 def read_csv(path: Path, options: dict, report: ReadReport) -> Iterator[tuple[Location, Record]]:
     """CSV with a header row, optionally gzipped."""
     encoding = options.get("encoding", "utf-8")
+    delimiter = options.get("delimiter", ",")
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise CorpusError(path, f"the delimiter must be one character, not {delimiter!r}")
     with _open_binary(path) as binary:
         # surrogateescape keeps undecodable bytes recoverable, so they can be re-decoded and reported per line
         text_stream = io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
-        reader = csv.DictReader(text_stream, delimiter=options.get("delimiter", ","))
+        reader = csv.DictReader(text_stream, delimiter=delimiter)
         try:
             if reader.fieldnames is None:
                 raise CorpusError(path, "no header row", line=1)

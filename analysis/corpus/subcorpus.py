@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tqdm import tqdm
 
 from analysis.corpus.dedup import find_duplicates
 from analysis.corpus.manifest import MANIFEST_DIR, Manifest, load_manifest, sha256_of
@@ -28,7 +27,8 @@ from analysis.corpus.model import CorpusError, Document
 from analysis.corpus.readers import open_corpus
 from analysis.corpus.units import UNIT_SCHEMA, SegmentOptions, iter_units, write_units
 from analysis.errors import UnknownNameError
-from analysis.persist import atomic_path, read_manifest, write_manifest
+from analysis.persist import atomic_path, verify_folder, write_manifest
+from analysis.progress import progress as progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,8 @@ class SubcorpusSpec:
     description: str = ""
 
     def __post_init__(self) -> None:
+        if not re.fullmatch(r"[\w][\w.-]*", self.name):
+            raise ValueError(f"subcorpus name {self.name!r}: use letters, digits, '-', '_' and '.' (it names a folder)")
         if self.query is not None:
             try:
                 re.compile(self.query)
@@ -119,7 +121,7 @@ def build_subcorpus(spec: SubcorpusSpec, *, out_dir: Path, manifest: Manifest | 
     scanned = {"documents": 0, "documents_kept": 0, "units": 0}
 
     def documents() -> Iterator[Document]:
-        bar = tqdm(corpus, total=manifest.expected_documents, unit="doc", desc=f"{spec.name}", disable=None if progress else True)
+        bar = progress_bar(corpus, total=manifest.expected_documents, unit="doc", desc=spec.name, enabled=progress)
         for document in bar:
             scanned["documents"] += 1
             if spec.accepts(document):
@@ -185,10 +187,11 @@ def load_subcorpus(name: str, artifacts: Path, *, sample: int | None = None, see
         raise FileNotFoundError(
             f"subcorpus {name!r} is not built ({path} is missing); run: python -m analysis corpus build {name} --out {artifacts}"
         )
+    manifest = verify_folder(folder)
     units = pd.read_parquet(path)
     if sample is not None:
         if sample <= 0:
             raise ValueError(f"sample must be a positive number of units, got {sample}")
         if sample < len(units):
             units = units.sample(n=sample, random_state=seed).sort_index().reset_index(drop=True)
-    return units, read_manifest(folder)
+    return units, manifest

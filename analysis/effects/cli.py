@@ -25,9 +25,12 @@ def _frame_inputs(args: argparse.Namespace):
     from analysis.corpus.manifest import sha256_of
     from analysis.effects import frame_outcomes
     from analysis.framing.codebook import FRAMES
+    from analysis.persist import MANIFEST_NAME, verify_folder
 
     if not args.frames.exists():
         raise FileNotFoundError(f"{args.frames}: no such file (write it with `python -m analysis frames apply`)")
+    if (args.frames.parent / MANIFEST_NAME).exists():  # written by `frames apply`: its digests are checked
+        verify_folder(args.frames.parent)
     table = pd.read_parquet(args.frames)
     names = args.outcomes or list(FRAMES)
     missing = [column for column in ("year", "speaker", *names) if column not in table.columns]
@@ -49,11 +52,13 @@ def _topic_inputs(args: argparse.Namespace):
     from analysis.corpus.manifest import sha256_of
     from analysis.corpus.subcorpus import UNITS_FILE, load_subcorpus
     from analysis.effects import topic_outcomes
+    from analysis.persist import verify_folder
 
     card_path, matrix_path = args.topics / "model_card.json", args.topics / "doc_topic.npz"
     for path in (card_path, matrix_path):
         if not path.exists():
             raise FileNotFoundError(f"{args.topics} is not a fitted topic model folder ({path.name} is missing)")
+    verify_folder(args.topics)
     card = json.loads(card_path.read_text())
     with np.load(matrix_path, allow_pickle=False) as data:
         doc_topic = data["doc_topic"]
@@ -101,6 +106,8 @@ def _select(table: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
 
 def cmd_effects(args: argparse.Namespace) -> int:
     from analysis.effects import EffectsError, PrevalenceRegression
+    from analysis.persist import write_csv, write_parquet
+
     try:
         covariates, outcomes, inputs = _frame_inputs(args) if args.frames else _topic_inputs(args)
         model = PrevalenceRegression(year=args.year, knots=args.knots, baseline=args.baseline,
@@ -110,10 +117,9 @@ def cmd_effects(args: argparse.Namespace) -> int:
     except EffectsError as error:
         raise SystemExit(str(error)) from None
     folder = Path(args.out)
-    folder.mkdir(parents=True, exist_ok=True)
-    model.coefficients().to_csv(folder / "coefficients.csv", index=False, float_format="%.6f")
-    model.expected().to_parquet(folder / "expected.parquet", index=False)
-    contrasts.to_csv(folder / "contrasts.csv", index=False, float_format="%.6f")
+    write_csv(folder / "coefficients.csv", model.coefficients(), index=False, float_format="%.6f")
+    write_parquet(folder / "expected.parquet", model.expected())
+    write_csv(folder / "contrasts.csv", contrasts, index=False, float_format="%.6f")
     config = {"baseline": model.design_.baseline, "outcomes": list(model.outcomes_),
               "measurement": model.measurement_, "speakers": args.speakers, "years": args.years,
               "earlier": list(args.earlier), "later": list(args.later), "design_columns": model.design_.columns,

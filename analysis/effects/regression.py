@@ -48,6 +48,7 @@ import pandas as pd
 
 from analysis.base import Estimator
 from analysis.errors import AnalysisError
+from analysis.persist import atomic_path, write_json, write_parquet
 from analysis.topics.result import topic_column
 
 log = logging.getLogger(__name__)
@@ -586,9 +587,10 @@ class PrevalenceRegression(Estimator):
         """``effects.json`` (parameters, design, outcomes), ``coef_draws.npz`` and ``coefficients.parquet``."""
         state = {"params": self.get_params(), "design": self.design_.to_dict(), "outcomes": list(self.outcomes_),
                  "measurement": self.measurement_, "n_units": self.n_units_, "units_by_speaker": self.units_by_speaker_}
-        (folder / "effects.json").write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
-        np.savez(folder / "coef_draws.npz", coef_draws=self.coef_draws_)
-        self.coefficients().to_parquet(folder / "coefficients.parquet", index=False)
+        write_json(folder / "effects.json", state)
+        with atomic_path(folder / "coef_draws.npz") as temporary:
+            np.savez(temporary, coef_draws=self.coef_draws_)
+        write_parquet(folder / "coefficients.parquet", self.coefficients())
 
     @classmethod
     def _load_state(cls, folder: Path, manifest: dict) -> PrevalenceRegression:

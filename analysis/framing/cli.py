@@ -21,6 +21,7 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     from analysis.corpus.subcorpus import load_subcorpus
     from analysis.framing.annotation import annotation_candidates, round_subcorpora
     from analysis.framing.pipeline import training_set
+    from analysis.persist import atomic_path
 
     subcorpora = {name: load_subcorpus(name, args.artifacts / "subcorpora")[0] for name in round_subcorpora(args.round)}
     gold = training_set(args.artifacts / "subcorpora") if args.round >= 3 else None
@@ -28,9 +29,12 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     args.out = args.out / f"round-{args.round}"
     args.out.mkdir(parents=True, exist_ok=True)
     columns = ["unit_id", "doc_id", "paragraph", "sha1", "subcorpus", "speaker", "year", "text"]
-    candidates[columns].to_json(args.out / "candidates.jsonl", orient="records", lines=True, force_ascii=False)
-    for number, rows in enumerate(np.array_split(np.arange(len(candidates)), args.batches), start=1):
-        candidates.iloc[rows][columns].to_json(args.out / f"batch-{number}.jsonl", orient="records", lines=True, force_ascii=False)
+    batches = {"candidates.jsonl": candidates} | {
+        f"batch-{number}.jsonl": candidates.iloc[rows]
+        for number, rows in enumerate(np.array_split(np.arange(len(candidates)), args.batches), start=1)}
+    for name, table in batches.items():
+        with atomic_path(args.out / name) as temporary:
+            table[columns].to_json(temporary, orient="records", lines=True, force_ascii=False)
     counts = candidates.groupby(["subcorpus", "stratum"]).size().to_dict()
     print(f"{len(candidates)} candidates in {args.batches} batches under {args.out}: "
           + json.dumps({f"{a}/{b}": int(n) for (a, b), n in counts.items()}))
@@ -75,21 +79,31 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _read_prediction_input(path: Path) -> tuple[list, list[str]]:
+    """The ids and texts of a JSONL file; a line that is not UTF-8, not JSON or not ``{"id", "text"}`` is an error."""
     from analysis.corpus.model import CorpusError
 
     ids, texts = [], []
-    with open(path, encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
+    with open(path, "rb") as handle:
+        for line_number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise CorpusError(path, f"not UTF-8 at byte {error.start} of the line ({raw[error.start:error.start + 4]!r})",
+                                  line=line_number) from None
             if not line.strip():
                 raise CorpusError(path, "blank line: every line must be {\"id\": ..., \"text\": ...}", line=line_number)
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as error:
                 raise CorpusError(path, f"not JSON: {error.msg}", line=line_number) from None
+            except RecursionError:
+                raise CorpusError(path, "not JSON: nested too deeply", line=line_number) from None
             if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
                 raise CorpusError(path, 'each line needs "id" and a string "text"', line=line_number)
             ids.append(record["id"])
             texts.append(record["text"])
+    if not ids:
+        raise CorpusError(path, 'file is empty: it needs one {"id": ..., "text": ...} a line')
     return ids, texts
 
 
@@ -98,14 +112,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
     import time
 
     from analysis.framing.models import load_model
+    from analysis.persist import atomic_path
 
     ids, texts = _read_prediction_input(args.input)
     model = load_model(args.model)
     started = time.perf_counter()
     predictions = model.predict(texts)
     seconds = time.perf_counter() - started
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.output, "w", encoding="utf-8") as handle:
+    with atomic_path(args.output) as temporary, open(temporary, "w", encoding="utf-8") as handle:
         for unit_id, prediction in zip(ids, predictions):
             handle.write(json.dumps({"id": unit_id, "frames": prediction.frames, "primary": prediction.primary,
                                      "scores": prediction.scores}, ensure_ascii=False) + "\n")
@@ -118,16 +132,15 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from analysis.corpus.subcorpus import load_subcorpus
     from analysis.framing.models import load_model
     from analysis.framing.pipeline import apply_model, frame_shares
-    from analysis.persist import write_manifest
+    from analysis.persist import write_csv, write_manifest, write_parquet
 
     units, subcorpus_manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora", sample=args.sample, seed=args.seed)
     model = load_model(args.model)
     predictions = apply_model(model, units)
     out = args.out / args.corpus
-    out.mkdir(parents=True, exist_ok=True)
-    predictions.to_parquet(out / "unit_frames.parquet", index=False)
+    write_parquet(out / "unit_frames.parquet", predictions)
     shares = frame_shares(predictions)
-    shares.to_csv(out / "frame_shares_by_speaker_year.csv", index=False, float_format="%.4f")
+    write_csv(out / "frame_shares_by_speaker_year.csv", shares, index=False, float_format="%.4f")
     card = json.loads((Path(args.model) / "model_card.json").read_text())
     write_manifest(out, stage="frames-apply",
                    inputs={"subcorpus": args.corpus, "subcorpus_input_sha256": subcorpus_manifest["inputs"]["sha256"],
@@ -152,7 +165,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         for exemplar in part["exemplars"]:
             print(f"   [{exemplar['probability']:.2f}] {exemplar['unit_id']}: {exemplar['text'][:200]}")
     if args.json:
-        args.json.write_text(json.dumps(explanation, indent=2, ensure_ascii=False) + "\n")
+        from analysis.persist import write_text
+
+        write_text(args.json, json.dumps(explanation, indent=2, ensure_ascii=False) + "\n")
     return 0
 
 

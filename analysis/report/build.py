@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.persist import atomic_path, write_csv, write_json, write_text
+
 FIGURES, TABLES, SECTIONS = "figures", "tables", "sections"
 FLOAT_FORMAT = "%.4f"
 
@@ -46,8 +48,8 @@ def save_figure(figure, reports: Path, name: str) -> str:
 
     relative = f"{FIGURES}/{name}.png"
     path = Path(reports) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, metadata={"Software": None}, bbox_inches="tight")
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, metadata={"Software": None}, bbox_inches="tight")
     plt.close(figure)
     return relative
 
@@ -56,8 +58,7 @@ def write_table(table: pd.DataFrame, reports: Path, name: str) -> str:
     """Write ``tables/NAME.csv`` (floats to four decimals); return its path in the report."""
     relative = f"{TABLES}/{name}.csv"
     path = Path(reports) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    write_csv(path, table, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
     return relative
 
 
@@ -80,10 +81,8 @@ def write_section(reports: Path, *, order: int, slug: str, title: str, blocks: S
         if len(kinds) != 1:
             raise ValueError(f"a section block needs exactly one of text, figure or table, got {sorted(block)}")
     path = Path(reports) / SECTIONS / f"{order:02d}-{slug}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
     section = {"order": order, "slug": slug, "title": title, "blocks": list(blocks), "findings": list(findings)}
-    path.write_text(json.dumps(section, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-    return path
+    return write_json(path, section, indent=1, ensure_ascii=False)
 
 
 def load_sections(reports: Path) -> list[dict]:
@@ -166,8 +165,8 @@ def build_report(reports: Path, *, title: str = "How Japan-Korea relations are f
                 if key in block and not (reports / block[key]).exists():
                     raise FileNotFoundError(f"section {section['slug']!r} refers to {block[key]}, which is missing under {reports}")
     markdown, page = reports / "report.md", reports / "report.html"
-    markdown.write_text(render_markdown(sections, reports, title=title))
-    page.write_text(render_html(sections, reports, title=title))
+    write_text(markdown, render_markdown(sections, reports, title=title))
+    write_text(page, render_html(sections, reports, title=title))
     return markdown, page
 
 
@@ -179,6 +178,7 @@ def run_notebook(source: Path, executed: Path, parameters: dict) -> Path:
     its outputs is written to ``executed``, which a researcher can open in Jupyter.
     """
     import jupytext
+    import nbformat
     import papermill
 
     notebook = jupytext.read(source)
@@ -188,8 +188,13 @@ def run_notebook(source: Path, executed: Path, parameters: dict) -> Path:
     unexecuted = executed.with_suffix(".source.ipynb")
     jupytext.write(notebook, unexecuted)
     try:
-        papermill.execute_notebook(str(unexecuted), str(executed), parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, cwd=str(Path.cwd()))
+        # papermill saves its output after every cell: under a temporary name, so that a killed run leaves no
+        # executed-looking notebook that `make` would take for a finished one
+        with atomic_path(executed) as temporary:
+            result = papermill.execute_notebook(str(unexecuted), str(temporary), parameters=parameters,
+                                                kernel_name="python3", progress_bar=False, cwd=str(Path.cwd()))
+            result.metadata["papermill"]["output_path"] = str(executed)
+            nbformat.write(result, str(temporary))
     finally:
         unexecuted.unlink(missing_ok=True)
     return executed

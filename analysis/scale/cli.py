@@ -46,16 +46,15 @@ def cmd_shares(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from analysis.framing.codebook import FRAMES
-    from analysis.persist import read_manifest
+    from analysis.persist import verify_folder, write_csv
     from analysis.scale import OUTPUT_FILE, load_member_states, member_state_frame_shares
 
-    read_manifest(args.folder)  # a finished run, not a folder of stray parts
+    verify_folder(args.folder)  # a finished run, not a folder of stray parts, and its files as written
     columns = ["doc_id", "speaker", *FRAMES, *(f"{frame}_present" for frame in FRAMES)]
     predictions = pd.read_parquet(args.folder / OUTPUT_FILE, columns=columns)
     members = load_member_states(args.members)
     table, missing = member_state_frame_shares(predictions, members)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out, index=False, float_format="%.4f")
+    write_csv(args.out, table, index=False, float_format="%.4f")
     others = sorted(set(predictions["speaker"].dropna()) - set(members))
     print(f"{len(table)} of {len(members)} member states found, {int(table['units'].sum()):,} units -> {args.out}")
     print("members with no speech: " + (", ".join(f"{code} ({members[code]})" for code in missing) or "none"))

@@ -345,7 +345,7 @@ def run_scale(manifest: Manifest, *, frame_model_dir: Path, topic_model_dir: Pat
         raise ValueError(f"partition_size must be at least 1, not {partition_size}")
     if limit_documents is not None and limit_documents < 1:
         raise ValueError(f"limit_documents must be at least 1, not {limit_documents}")
-    from tqdm import tqdm
+    from analysis.progress import progress as progress_bar
 
     started = time.perf_counter()
     out = Path(out).expanduser().resolve()
@@ -363,7 +363,7 @@ def run_scale(manifest: Manifest, *, frame_model_dir: Path, topic_model_dir: Pat
     records: dict[int, dict[str, Any]] = {}
     reused: list[int] = []
     total = limit_documents if limit_documents is not None else manifest.expected_documents
-    bar = tqdm(total=total, unit="doc", desc=f"{manifest.name} units, frames, topics", disable=None if progress else True)
+    bar = progress_bar(total=total, unit="doc", desc=f"{manifest.name} units, frames, topics", enabled=progress)
 
     def tasks() -> Iterator[PartitionTask]:
         for index, batch in enumerate(_partitions(documents, partition_size)):

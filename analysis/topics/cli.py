@@ -11,6 +11,7 @@ from analysis.cli_support import Defaults
 def cmd_fit(args: argparse.Namespace) -> int:
     from analysis.corpus.heldout import training_units
     from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.persist import write_csv
     from analysis.topics.metrics import evaluate_topics
     from analysis.topics.pipeline import fit_topic_model, prevalence, write_model_card
 
@@ -19,12 +20,14 @@ def cmd_fit(args: argparse.Namespace) -> int:
     model = fit_topic_model(training, backend=args.backend, n_topics=args.k, seed=args.seed)
     reference = model.preprocessor_.transform(training["text"].tolist())
     metrics = evaluate_topics(model.result(), reference)
-    folder = model.save(args.out, inputs={"subcorpus": args.corpus, "subcorpus_input_sha256": manifest["inputs"]["sha256"]},
-                        counts={"units": len(training), "heldout_units_excluded": int(units["heldout"].sum())})
+    folder = args.out  # the card and tables first: the manifest that save writes last covers them
     write_model_card(model, folder, subcorpus=args.corpus, subcorpus_manifest=manifest, metrics=metrics)
     for by in ("year", "speaker"):
-        prevalence(training, model.doc_topic_, by=by).to_csv(folder / f"prevalence_by_{by}.csv", index=False, float_format="%.5f")
-    model.topic_info().to_csv(folder / "topic_info.csv", index=False)
+        write_csv(folder / f"prevalence_by_{by}.csv", prevalence(training, model.doc_topic_, by=by), index=False,
+                  float_format="%.5f")
+    write_csv(folder / "topic_info.csv", model.topic_info(), index=False)
+    model.save(folder, inputs={"subcorpus": args.corpus, "subcorpus_input_sha256": manifest["inputs"]["sha256"]},
+               counts={"units": len(training), "heldout_units_excluded": int(units["heldout"].sum())})
     print(f"{args.backend} K={args.k} seed={args.seed} on {len(training):,} units of {args.corpus} "
           f"(held-out units excluded: {int(units['heldout'].sum()):,}): NPMI {metrics['npmi']:.3f}, "
           f"C_V {metrics['c_v']:.3f}, diversity {metrics['diversity']:.3f} -> {folder}")
@@ -36,20 +39,25 @@ def cmd_apply(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.persist import write_csv, write_manifest, write_parquet
     from analysis.topics.models import load_topic_model
     from analysis.topics.pipeline import prevalence
     from analysis.topics.result import TopicResult, topic_column
 
     model = load_topic_model(args.model)
-    units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora", sample=args.sample, seed=args.seed)
+    units, subcorpus_manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora", sample=args.sample, seed=args.seed)
     doc_topic = model.transform(units["text"].tolist())
-    args.out.mkdir(parents=True, exist_ok=True)
     table = units[["unit_id", "doc_id", "speaker", "year", "heldout"]].copy()
     table["dominant_topic"] = TopicResult(topics=model.topics_, doc_topic=doc_topic).dominant_topic()
-    pd.concat([table, pd.DataFrame(doc_topic, columns=[topic_column(t) for t in range(doc_topic.shape[1])])], axis=1) \
-        .to_parquet(args.out / "doc_topic.parquet", index=False)
+    write_parquet(args.out / "doc_topic.parquet",
+                  pd.concat([table, pd.DataFrame(doc_topic, columns=[topic_column(t) for t in range(doc_topic.shape[1])])], axis=1))
     for by in ("year", "speaker"):
-        prevalence(units, doc_topic, by=by).to_csv(args.out / f"prevalence_by_{by}.csv", index=False, float_format="%.5f")
+        write_csv(args.out / f"prevalence_by_{by}.csv", prevalence(units, doc_topic, by=by), index=False, float_format="%.5f")
+    write_manifest(args.out, stage="topics-apply",
+                   inputs={"model": str(args.model), "subcorpus": args.corpus,
+                           "subcorpus_input_sha256": subcorpus_manifest["inputs"]["sha256"]},
+                   config={"backend": model.backend, "sample": args.sample, "sample_seed": args.seed},
+                   counts={"units": len(units)}, seed=model.seed)
     print(f"{model.backend} model {args.model} applied to {len(units):,} units of {args.corpus} -> {args.out}")
     return 0
 
@@ -57,15 +65,18 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def cmd_select(args: argparse.Namespace) -> int:
     from analysis.corpus.heldout import training_units
     from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.persist import write_csv, write_manifest
     from analysis.topics.pipeline import select_k
 
-    units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
+    units, manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
     training = training_units(units)
     runs, summary = select_k(training, backend=args.backend, ks=args.ks, seeds=args.seeds)
-    args.out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(args.out / "runs.csv", index=False, float_format="%.5f")
-    summary.to_csv(args.out / "summary.csv", index=False, float_format="%.5f")
+    write_csv(args.out / "runs.csv", runs, index=False, float_format="%.5f")
+    write_csv(args.out / "summary.csv", summary, index=False, float_format="%.5f")
     plot_selection(summary, args.out / "select_k.png", title=f"{args.backend} on {args.corpus}")
+    write_manifest(args.out, stage="topics-select",
+                   inputs={"subcorpus": args.corpus, "subcorpus_input_sha256": manifest["inputs"]["sha256"]},
+                   config={"backend": args.backend, "ks": args.ks, "seeds": args.seeds}, counts={"units": len(training)})
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"written to {args.out}")
     return 0
@@ -85,7 +96,10 @@ def plot_selection(summary, path: Path, *, title: str) -> None:
         axis.set_ylabel(label)
         axis.grid(alpha=0.3)
     figure.suptitle(title)
-    figure.savefig(path, dpi=120, metadata={"Software": None})
+    from analysis.persist import atomic_path
+
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=120, metadata={"Software": None})
     plt.close(figure)
 
 

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.base import Estimator
+from analysis.persist import atomic_path, write_json, write_text
 from analysis.preprocess import PreprocessConfig, Preprocessor
 from analysis.topics.result import TopicResult
 
@@ -121,9 +122,10 @@ class TopicModel(Estimator):
         self.preprocessor_.save(folder)
         config = {"backend": self.backend, "n_topics": self.n_topics, "seed": self.seed,
                   "preprocess": self.preprocess.to_dict(), **self.backend_params()}
-        (folder / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
-        (folder / "topics.json").write_text(json.dumps(self.topics_, indent=1) + "\n")
-        np.savez(folder / "doc_topic.npz", doc_topic=self.doc_topic_)
+        write_json(folder / "config.json", config)
+        write_text(folder / "topics.json", json.dumps(self.topics_, indent=1) + "\n")
+        with atomic_path(folder / "doc_topic.npz") as temporary:
+            np.savez(temporary, doc_topic=self.doc_topic_)
         self._save_backend(folder)
 
     @classmethod
@@ -224,7 +226,8 @@ class LdaTopicModel(TopicModel):
     def _fit(self, docs, tokens, embeddings):
         from gensim.models import LdaModel
         from gensim.models.callbacks import Metric
-        from tqdm import tqdm
+
+        from analysis.progress import progress
 
         class PassProgress(Metric):
             """Advances a progress bar at the end of every pass (gensim calls metrics once per pass)."""
@@ -235,7 +238,7 @@ class LdaTopicModel(TopicModel):
                 bar.update(1)
                 return bar.n
 
-        with tqdm(total=self.passes, desc=f"LDA K={self.n_topics} passes", unit="pass", disable=None) as bar:
+        with progress(total=self.passes, desc=f"LDA K={self.n_topics} passes", unit="pass") as bar:
             self.model_ = LdaModel(corpus=self._bows(tokens), id2word=self._dictionary(), num_topics=self.n_topics,
                                    passes=self.passes, iterations=self.iterations, alpha=self.alpha, eta=self.eta,
                                    random_state=self.seed, callbacks=[PassProgress()], eval_every=None)
@@ -252,8 +255,9 @@ class LdaTopicModel(TopicModel):
 
     def _save_backend(self, folder):
         # inference reads only alpha and exp(E[log beta]); saving the latter exactly keeps transform bit-identical
-        np.savez(folder / "lda.npz", topic_word_lambda=self.model_.state.get_lambda(),
-                 exp_elog_beta=self.model_.expElogbeta, alpha=self.model_.alpha, eta=self.model_.eta)
+        with atomic_path(folder / "lda.npz") as temporary:
+            np.savez(temporary, topic_word_lambda=self.model_.state.get_lambda(), exp_elog_beta=self.model_.expElogbeta,
+                     alpha=self.model_.alpha, eta=self.model_.eta)
 
     def _load_backend(self, folder):
         from gensim.models import LdaModel
@@ -312,7 +316,8 @@ class NmfTopicModel(TopicModel):
         return _normalise_rows(weights)
 
     def _save_backend(self, folder):
-        np.savez(folder / "nmf.npz", components=self.components_, idf=self.vectorizer_.idf_)
+        with atomic_path(folder / "nmf.npz") as temporary:
+            np.savez(temporary, components=self.components_, idf=self.vectorizer_.idf_)
 
     def _load_backend(self, folder):
         with np.load(folder / "nmf.npz", allow_pickle=False) as state:
@@ -393,7 +398,8 @@ class BertopicTopicModel(TopicModel):
     def _save_backend(self, folder):
         from safetensors.numpy import save_file
 
-        save_file({"topic_embeddings": self.topic_embeddings_.astype(np.float32)}, str(folder / "topic_embeddings.safetensors"))
+        with atomic_path(folder / "topic_embeddings.safetensors") as temporary:
+            save_file({"topic_embeddings": self.topic_embeddings_.astype(np.float32)}, str(temporary))
 
     def _load_backend(self, folder):
         from safetensors.numpy import load_file

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.corpus.heldout import require_no_heldout, training_entry_point
-from analysis.persist import package_versions
+from analysis.persist import package_versions, write_json
 from analysis.topics.models import TOPIC_PACKAGES, Preprocessed, TopicModel, make_topic_model, preprocess_documents
 
 
@@ -26,8 +25,7 @@ def select_k(units: pd.DataFrame, *, backend: str, ks: list[int], seeds: list[in
     Coherence is measured against the units' own preprocessed tokens, whose
     windows are counted once for the words of all the runs.
     """
-    from tqdm import tqdm
-
+    from analysis.progress import progress
     from analysis.topics.metrics import Reference, evaluate_topics
 
     require_no_heldout(units, purpose="select_k")  # before the shared preprocessing learns from them
@@ -40,7 +38,7 @@ def select_k(units: pd.DataFrame, *, backend: str, ks: list[int], seeds: list[in
 
         embeddings = embed(texts)
     fitted = []
-    for k, seed in tqdm([(k, s) for k in ks for s in seeds], desc=f"{backend} K x seed", disable=None):
+    for k, seed in progress([(k, s) for k in ks for s in seeds], desc=f"{backend} K x seed", unit="fit"):
         model = fit_topic_model(units, backend=backend, n_topics=k, seed=seed, embeddings=embeddings,
                                 preprocessed=preprocessed, **params)
         fitted.append((k, seed, model.result()))
@@ -78,6 +76,4 @@ def write_model_card(model: TopicModel, folder: Path, *, subcorpus: str, subcorp
         "metrics": metrics,
         "versions": package_versions(TOPIC_PACKAGES),
     }
-    path = folder / "model_card.json"
-    path.write_text(json.dumps(card, indent=2, sort_keys=True, default=str) + "\n")
-    return path
+    return write_json(Path(folder) / "model_card.json", card, default=str)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.persist import atomic_path
+
 log = logging.getLogger(__name__)
 
 DEFAULT_CACHE = Path(os.environ.get("ANALYSIS_CACHE", "artifacts/cache")) / "umap"
@@ -52,8 +54,6 @@ class CachedUMAP:
 
         log.info("projecting %d embeddings with UMAP %s", len(embeddings), self.params)
         projection = UMAP(**self.params).fit_transform(embeddings)
-        self.cache.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part.npz")
-        np.savez(partial, projection=projection)
-        os.replace(partial, path)
+        with atomic_path(path) as temporary:  # two processes may project the same input at once
+            np.savez(temporary, projection=projection)
         return projection

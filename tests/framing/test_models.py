@@ -5,13 +5,17 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GroupShuffleSplit
 
+from analysis.base import Estimator
 from analysis.cli import main
 from analysis.framing.codebook import FRAMES
 from analysis.framing.evaluate import frame_metrics
 from analysis.framing.models import MODEL_KINDS, load_model, make_model
 from analysis.framing.pipeline import frame_shares
+from tests.helpers import reseal
 
 
 def test_every_annotated_unit_still_has_the_text_it_was_coded_on(annotated_units):
@@ -35,7 +39,7 @@ def test_model_contract(kind, split, tmp_path):
     train, test = split
     model = make_model(kind)
     assert all(p.kind == p.KEYWORD_ONLY for p in inspect.signature(type(model).__init__).parameters.values() if p.name != "self")
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         model.predict_proba(["text"])
     assert model.fit(train["text"].tolist(), train, groups=train["doc_id"].tolist()) is model
     assert model.coef_.shape[0] == model.threshold_.shape[0] == len(FRAMES)
@@ -53,6 +57,7 @@ def test_model_contract(kind, split, tmp_path):
     # save -> load is the identity, with json and npz only
     model.save(tmp_path / kind)
     assert {p.suffix for p in (tmp_path / kind).iterdir()} <= {".json", ".npz"}
+    assert isinstance(model, Estimator) and clone(model).get_params() == model.get_params()
     np.testing.assert_array_equal(load_model(tmp_path / kind).predict_proba(test["text"].tolist()), scores)
 
 
@@ -73,6 +78,7 @@ def test_a_model_trained_on_another_codebook_is_refused(split, tmp_path):
     folder = make_model("lexicon").fit(train["text"].tolist(), train).save(tmp_path / "m")
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "codebook_sha256": "0" * 64}))
+    reseal(folder)  # a folder whose files are as saved, by a model of another codebook
     with pytest.raises(ValueError, match="retrain"):
         load_model(folder)
 
@@ -130,6 +136,7 @@ def test_evaluation_reuses_the_cross_validation_saved_with_a_model_only_for_the_
     # the stored scores are what the evaluation reads: planted zeros give F1 0 ...
     np.savez(tmp_path / "models" / "lexicon" / "cv_scores.npz", scores=np.zeros((len(annotated_units), 3)),
              present=np.zeros((len(annotated_units), 3), dtype=bool), unit_id=annotated_units["unit_id"].to_numpy(dtype=str))
+    reseal(tmp_path / "models" / "lexicon")
     assert (evaluate_all(annotated_units, frac, out=tmp_path / "planted", kinds=["lexicon"],
                          model_dir=tmp_path / "models")["f1"] == 0).all()
     # ... but only for the labels they were computed on

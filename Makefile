@@ -150,7 +150,7 @@ $(STUDY_ART)/effects/$(CORPUS)/contrasts.csv: $(STUDY_ART)/frames/$(CORPUS)/unit
 
 # every notebook reads the study file, the study's artifacts and (framing) the shared models' evaluation
 NOTEBOOK_RUN = $(PY) -m analysis report notebook $< --reports $(REPORTS) --artifacts $(STUDY_ART) \
-  -p study=$(STUDY) -p smoke=$(if $(SMOKE_FLAG),true,false) -p shared=$(ARTIFACTS)
+  -p study_file=$(STUDY) -p smoke=$(if $(SMOKE_FLAG),true,false) -p shared=$(ARTIFACTS)
 $(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SSUB)/$(CORPUS)/units.parquet $(STUDY) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
 $(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) $(STUDY) $(REPORT_CODE)

@@ -37,7 +37,7 @@ corpus, focus_speakers = study.corpus.spec.name, study.speakers["overview"]
 words = study.corpus.words
 about, documents = words.get("about", "the query"), words.get("documents", "documents")
 units, manifest = load_subcorpus(corpus, Path(artifacts) / "subcorpora")
-units["decade"] = units["year"] // 10 * 10
+units["decade"] = (units["year"] // 10 * 10).astype("Int64")  # whole decades, also where some years are unknown
 units["group"] = units["speaker"].where(units["speaker"].isin(focus_speakers), "other")
 counts = manifest["counts"]
 
@@ -61,11 +61,13 @@ speakers = (units.groupby("speaker").agg(units=("unit_id", "size"), speeches=("d
 speakers_table = write_table(speakers, reports, "corpus_speakers")
 top = speakers.head(3)
 peak = composition.groupby("decade")["units"].sum().idxmax()
-years = f" ({counts['years'][0]}–{counts['years'][1]})" if counts["years"] else ""
+first, last = counts["years"] or (None, None)
+years = "" if first is None else f" ({first})" if first == last else f" ({first}–{last})"
 heldout_note = words.get("heldout_note", manifest["config"]["heldout_rule"])
+heldout = (f"{counts['heldout_units']:,} of them ({heldout_note}) are held out from all training" if counts["heldout_units"]
+           else f"none of them is held out from training (held-out rule: {heldout_note})")
 summary = (f"The study corpus holds {counts['units']:,} paragraphs from {counts['documents_with_units']:,} {documents}"
-           f"{years} by {counts['speakers']} speakers that mention {about}; "
-           f"{counts['heldout_units']:,} of them ({heldout_note}) are held out from all training.")
+           f"{years} by {counts['speakers']} speakers that mention {about}; {heldout}.")
 most = list(top["speaker"])
 most = ", ".join(most[:-1]) + f" and {most[-1]}" if len(most) > 1 else most[0]
 write_section(reports, order=1, slug="corpus", title="The study corpus", blocks=[

@@ -4,6 +4,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -125,6 +126,24 @@ def test_a_second_study_builds_its_own_report_with_its_own_artifacts_and_the_sha
     assert (artifacts / "studies" / "japan-korea-smoke" / "subcorpora" / "ungdc-japan-korea").is_dir()
     # the default study's report is untouched by the second study's build
     assert _checksums(smoke_reports[0]) == _checksums(smoke_reports[1])
+
+
+@pytest.mark.slow
+def test_a_study_started_by_study_init_from_a_csv_builds_as_it_is(korea_csv, smoke_reports, tmp_path):
+    from analysis.cli import main
+
+    path, units = korea_csv
+    study = tmp_path / "my-korea.toml"
+    assert main(["study", "init", "--path", str(path), "--map", "id=pid,text=body,speaker=country,year=session",
+                 "--query", r"(?i)\bkorea", "--out", str(study)]) == 0
+    reports = tmp_path / "reports"
+    subprocess.run([sys.executable, "-m", "analysis", "report", "run", str(study), "--smoke",
+                    "--artifacts", str(smoke_reports[0].parent / "artifacts"), "--reports", str(reports)],
+                   cwd=REPO, check=True, env={**os.environ, "TQDM_DISABLE": "1"})
+    text = (reports / "report.md").read_text()
+    assert f"The study corpus holds {len(units):,} paragraphs" in text
+    assert "## Frames over time, by speaker" in text and "## Reusing the models" not in text  # no comparison corpus
+    assert "Caution: these figures were measured on diplomatic speech and news" in text
 
 
 @pytest.mark.slow

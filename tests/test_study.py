@@ -77,18 +77,6 @@ def test_the_command_line_prints_a_study_error_with_status_2_and_no_traceback(tm
     assert err.startswith(f"error: {path}:3: corpus.speakers: unknown key") and "Traceback" not in err
 
 
-@pytest.fixture(scope="module")
-def korea_csv(tmp_path_factory, data_home):
-    """A researcher's own CSV: General Debate paragraphs of 2004-2012 on Korea, under columns of their choosing."""
-    from analysis import load_units
-
-    units = load_units("ungdc", query=r"(?i)\bkorea", years=(2004, 2012), speakers=["JPN", "KOR", "PRK", "CHN", "USA"])
-    path = tmp_path_factory.mktemp("own") / "korea.csv"
-    units.rename(columns={"unit_id": "pid", "text": "body", "speaker": "country", "year": "session"})[
-        ["pid", "body", "country", "session"]].to_csv(path, index=False)
-    return path, units
-
-
 def test_load_units_reads_a_csv_with_a_mapping_and_keeps_every_paragraph_the_query_matches(korea_csv):
     from analysis import load_units
 

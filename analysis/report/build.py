@@ -185,11 +185,18 @@ def run_notebook(source: Path, executed: Path, parameters: dict) -> Path:
     notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     executed = Path(executed)
     executed.parent.mkdir(parents=True, exist_ok=True)
-    unexecuted = executed.with_suffix(".source.ipynb")
+    unexecuted, running = executed.with_suffix(".source.ipynb"), executed.with_suffix(".running.ipynb")
     jupytext.write(notebook, unexecuted)
     try:
-        papermill.execute_notebook(str(unexecuted), str(executed), parameters=parameters, kernel_name="python3",
+        papermill.execute_notebook(str(unexecuted), str(running), parameters=parameters, kernel_name="python3",
                                    progress_bar=False, cwd=str(Path.cwd()))
+    except BaseException:
+        # a failed run is kept beside, never as the executed notebook: make must not take it for built
+        if running.exists():
+            running.replace(executed.with_suffix(".failed.ipynb"))
+        raise
     finally:
         unexecuted.unlink(missing_ok=True)
+    running.replace(executed)
+    executed.with_suffix(".failed.ipynb").unlink(missing_ok=True)
     return executed

@@ -116,8 +116,11 @@ for backend, rows in prevalence.groupby("backend") if late else ():
     shifts.append((backend, int(change.idxmax()), float(change.max())))
 rising = "; ".join(f"{backend} \u201c{topic_label(words[backend][topic])}\u201d (+{gain:.2f})" for backend, topic, gain in shifts)
 if late:
-    early_span = f"{max(early[0], min(years))}–{early[-1] + period_years - 1}"
-    late_span = f"{late[0]}–{min(late[-1] + period_years - 1, max(years))}"
+    def span(first, last):
+        return f"{first}" if first == last else f"{first}–{last}"
+
+    early_span = span(max(early[0], min(years)), early[-1] + period_years - 1)
+    late_span = span(late[0], min(late[-1] + period_years - 1, max(years)))
     rising = f"the topic that gained most from {early_span} to {late_span} is, per backend: {rising}"
 else:
     rising = f"the corpus spans fewer than three {period_years}-year periods, too few to tell which topics gained"

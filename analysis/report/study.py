@@ -402,18 +402,19 @@ def default_reports(study: Study) -> Path:
     return PROJECT_ROOT / "reports" / "studies" / study.name
 
 
-def suggest_query(texts: list[str], *, words: int = 3) -> str:
-    """A query from the data: the proper names (capitalised inside a sentence) that most paragraphs use."""
+def suggest_names(texts: list[str], *, words: int = 3) -> list[str]:
+    """The proper names (capitalised inside a sentence) that most paragraphs use, lower-cased: a query to start from."""
     from collections import Counter
 
     names: Counter = Counter()
     for text in texts:
-        found = set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z]{3,})\b", text))
-        names.update(found)
-    common = [name.lower() for name, _ in names.most_common(words)]
-    if not common:
-        return "."
-    return r"(?i:\b(?:" + "|".join(map(re.escape, common)) + r")\b)"
+        names.update(set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z]{3,})\b", text)))
+    return [name.lower() for name, _ in names.most_common(words)]
+
+
+def names_query(names: list[str]) -> str:
+    """A case-insensitive query for paragraphs that use any of the names (``korea`` also finds Korean, Koreas)."""
+    return r"(?i:\b(?:" + "|".join(map(re.escape, names)) + r")\w*)" if names else "."
 
 
 def starter_study(manifest: Manifest, *, query: str | None, years: str | None, out: Path,
@@ -433,7 +434,10 @@ def starter_study(manifest: Manifest, *, query: str | None, years: str | None, o
              if span is None or (unit["year"] is not None and span[0] <= unit["year"] <= span[1])]
     if not units:
         raise StudyError(f"{manifest.file}: no paragraphs" + (f" in {years}" if years else ""))
-    query = query or suggest_query([unit["text"] for unit in units])
+    suggested = query is None
+    names = suggest_names([unit["text"] for unit in units]) if suggested else []
+    query = query or names_query(names)
+    about = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else (names or ["the query"])[0]
     pattern = re.compile(query)
     matched = [unit for unit in units if pattern.search(unit["text"])]
     if not matched:
@@ -472,11 +476,12 @@ def starter_study(manifest: Manifest, *, query: str | None, years: str | None, o
             f"map = {toml(manifest.fields)}        # FIELD = COLUMN (fields: id, text, date, year, speaker, title, label)",
             f"format = {toml(manifest.format)}",
             *([f"options = {toml(manifest.reader)}"] if manifest.reader else [])]),
-        f"query = {toml(query)}   # a paragraph must match this regular expression",
+        f"query = {toml(query)}   # a paragraph must match this regular expression"
+        + (" (suggested from the data: the names most paragraphs use; put your own)" if suggested else ""),
         f"years = [{span[0]}, {span[1]}]" if span else f"# years = [{found_years[0]}, {found_years[-1]}]   # all years are kept",
         f"label = {toml(Path(manifest.file).name.split('.')[0])}             # its short name in tables and legends",
         "documents = \"documents\"                # what a document is, in the report's sentences",
-        "about = \"the query\"                    # what the query selects, in the report's sentences",
+        f"about = {toml(about)}                    # what the query selects, in the report's sentences",
         "",
         "# [comparison]                        # optional: a second corpus the fitted models are applied to unchanged",
         "# manifest = \"bbc\"                    # or path = ..., map = {...}",

@@ -136,6 +136,10 @@ def test_a_study_started_by_study_init_from_a_csv_builds_as_it_is(korea_csv, smo
     study = tmp_path / "my-korea.toml"
     assert main(["study", "init", "--path", str(path), "--map", "id=pid,text=body,speaker=country,year=session",
                  "--query", r"(?i)\bkorea", "--out", str(study)]) == 0
+    counts = units["speaker"].value_counts()
+    sparse = counts.index[counts < 20][0]  # a speaker with too few paragraphs is left out of the regression, with a note
+    text = study.read_text()
+    study.write_text(text.replace("compare = [", f'compare = ["{sparse}", ', 1))
     reports = tmp_path / "reports"
     subprocess.run([sys.executable, "-m", "analysis", "report", "run", str(study), "--smoke",
                     "--artifacts", str(smoke_reports[0].parent / "artifacts"), "--reports", str(reports)],
@@ -144,6 +148,8 @@ def test_a_study_started_by_study_init_from_a_csv_builds_as_it_is(korea_csv, smo
     assert f"The study corpus holds {len(units):,} paragraphs" in text
     assert "## Frames over time, by speaker" in text and "## Reusing the models" not in text  # no comparison corpus
     assert "Caution: these figures were measured on diplomatic speech and news" in text
+    assert (f"Left out of the regression for having fewer than 20 paragraphs in 2004–2012: {sparse} ({counts[sparse]})"
+            in text)
 
 
 @pytest.mark.slow

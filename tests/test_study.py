@@ -50,7 +50,7 @@ def test_every_committed_study_loads_and_a_study_without_effects_or_comparison_r
 
 @pytest.mark.parametrize(("text", "message"), [
     ('[corpus]\nsubcorpus = "ungdc-japan-korea"\nqeury = "x"\n', r":3: corpus\.qeury: unknown key"),
-    ('title = "t"\n[corpus]\nsubcorpus = "ungdc-japan-korea"\n[topics]\nk = "ten"\n', r":5: topics\.k: must be a int"),
+    ('title = "t"\n[corpus]\nsubcorpus = "ungdc-japan-korea"\n[topics]\nk = "ten"\n', r":5: topics\.k: must be an integer, not 'ten'"),
     ('[corpus]\npath = "nowhere.csv"\nquery = "x"\n', r":2: corpus\.path: .*nowhere\.csv: no such file"),
     ('[corpus]\nsubcorpus = "no-such-spec"\n', r":2: corpus\.subcorpus: no subcorpus spec named 'no-such-spec'"),
     ('[corpus]\nsubcorpus = "ungdc-japan-korea"\n[speakers]\ncompare = ["KOR"]\nbaseline = "JPN"\n',
@@ -58,6 +58,7 @@ def test_every_committed_study_loads_and_a_study_without_effects_or_comparison_r
     ('[corpus]\nsubcorpus = "ungdc-japan-korea"\nyears = [2012, 2000]\n', r":3: corpus\.years: must be \[FIRST, LAST\]"),
     ('[corpus]\nsubcorpus = "ungdc-japan-korea"\n[smoke.topics]\nbackends = ["gibbs"]\n', None),
     ('[corpus]\nsubcorpus = "ungdc-japan-korea"\n[effect]\nyears = [1, 2]\n', r":3: effect: unknown key or table"),
+    ('[corpus]\nsubcorpus = "ungdc-japan-korea"\n[showcase]\nsubcorpus = "seed"\n', r":3: showcase: .* add a \[comparison\]"),
 ])
 def test_a_bad_study_file_is_named_with_its_line_and_key(tmp_path, text, message):
     path = _write(tmp_path / "bad.toml", text)

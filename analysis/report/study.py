@@ -55,6 +55,7 @@ SCHEMA: dict[str, dict[str, type]] = {
                "period_years": int},
     "frames": {"model": str},
 }
+TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list [...]", dict: "a table { ... }"}
 #: The keys of a corpus table that name things in the report's sentences (``Source.words``).
 WORDS = ("label", "in_text", "documents", "about", "heldout_note", "heldout_name", "speaker", "text")
 TOPIC_BACKENDS = ("lda", "nmf", "bertopic")
@@ -149,10 +150,10 @@ def _check_types(path: Path, raw: dict, prefix: str = "") -> None:
                 if key not in keys:
                     raise study_error(path, prefix + table, key, f"unknown key (known: {', '.join(sorted(keys))})")
                 if not isinstance(item, keys[key]) or (keys[key] is int and isinstance(item, bool)):
-                    raise study_error(path, prefix + table, key, f"must be a {keys[key].__name__}, not {item!r}")
+                    raise study_error(path, prefix + table, key, f"must be {TYPE_NAMES[keys[key]]}, not {item!r}")
         elif table in SCHEMA[""]:
             if not isinstance(value, SCHEMA[""][table]):
-                raise study_error(path, prefix.rstrip("."), table, f"must be a {SCHEMA[''][table].__name__}")
+                raise study_error(path, prefix.rstrip("."), table, f"must be {TYPE_NAMES[SCHEMA[''][table]]}")
         else:
             known = sorted([*SCHEMA[""], *(t for t in SCHEMA if t), *([] if prefix else ["smoke"])])
             message = f"unknown key or table (known: {', '.join(known)})"
@@ -255,6 +256,8 @@ def load_study(path: Path | str, *, smoke: bool = False) -> Study:
         raw = _merge(raw, smoke_tables)
     name = path.stem
     sources = {role: _source(path, role, raw[role], name) for role in ROLES if role in raw}
+    if "showcase" in sources and "comparison" not in sources:
+        raise study_error(path, "showcase", "", "a showcase page is shown in the comparison section: add a [comparison]")
     names = [source.spec.name for source in sources.values()]
     if len(set(names)) != len(names):
         raise study_error(path, "comparison", "name", f"the study's corpora need different names, got {names}")

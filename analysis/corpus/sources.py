@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from analysis.corpus.manifest import FORMATS, Manifest, load_manifest
+from analysis.errors import AnalysisError
 
 
 def parse_pairs(pairs: list[str], flag: str) -> dict[str, str]:
@@ -32,15 +33,19 @@ def _infer_format(path: Path) -> str:
                           ((".tar", ".tgz", ".tar.gz"), "tar-text"), ((".txt",), "text")):
         if name.endswith(suffixes):
             return fmt
-    raise SystemExit(f"{path}: cannot tell its format from the name; pass --format ({', '.join(FORMATS)})")
+    raise AnalysisError(f"{path}: cannot tell its format from the name; pass --format ({', '.join(FORMATS)})")
 
 
 def file_manifest(path: Path, *, fmt: str | None = None, fields: dict[str, str], options: dict[str, str],
                   language: str | None = None, name: str | None = None) -> Manifest:
-    """The manifest of a user's own file or folder: its format (default: from its name), mapping and reader options."""
+    """The manifest of a user's own file or folder: its format (default: from its name), mapping and reader options.
+
+    A missing file, a format that cannot be told or a mapping without ``text`` is an
+    :class:`~analysis.errors.AnalysisError` (``error: ...``, status 2, from the command line).
+    """
     path = Path(path).expanduser().resolve()
     if not path.exists():
-        raise SystemExit(f"{path}: no such file or folder")
+        raise AnalysisError(f"{path}: no such file or folder")
     fmt = fmt or _infer_format(path)
     options = dict(options)
     if fmt == "csv" and path.name.lower().removesuffix(".gz").endswith(".tsv"):
@@ -49,7 +54,7 @@ def file_manifest(path: Path, *, fmt: str | None = None, fields: dict[str, str],
         return Manifest(name=name or path.name.split(".")[0], file=str(path), format=fmt, fields=dict(fields),
                         reader=options, language=language, title=f"user corpus {path}")
     except ValueError as error:
-        raise SystemExit(str(error)) from None
+        raise AnalysisError(str(error)) from None
 
 
 def source_manifest(args: argparse.Namespace) -> Manifest:

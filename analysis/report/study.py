@@ -228,7 +228,7 @@ def own_manifest(path: Path, role: str, raw: dict) -> Manifest:
     try:
         return file_manifest(file, fmt=raw.get("format"), fields=raw.get("map", {}), options=raw.get("options", {}),
                              language=raw.get("language"))
-    except SystemExit as error:
+    except AnalysisError as error:
         raise study_error(path, role, "map" if "map" in raw else "format", str(error)) from None
 
 

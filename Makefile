@@ -50,114 +50,128 @@ corpus-verify: setup ## Check the sha256 of every corpus file named in corpora/*
 # manifest.json it writes last, after every other file of its folder (each written under a temporary name and
 # renamed when complete), so a build killed at any point reruns exactly the steps it had not finished.
 .SECONDARY:  # keep every intermediate artifact: a rebuilt file must not make make delete its inputs
-# `make report SMOKE=1 ARTIFACTS=... REPORTS=...` is the small variant CI builds (fewer years, Ks, seeds).
-REPORTS ?= reports
-CORPUS := ungdc-japan-korea
-OTHER := kcna-japan-korea
-BACKENDS := lda nmf bertopic
-K ?= 10
-SELECT_KS ?= 5 10 15 20
-SELECT_SEEDS ?= 0 1
+# A study file (studies/*.toml) says what the report is about; `make report STUDY=FILE` builds another one.
+# `make report SMOKE=1 ARTIFACTS=... REPORTS=...` is the small variant CI builds (the study's [smoke] values).
+DEFAULT_STUDY := studies/japan-korea.toml
+STUDY ?= $(DEFAULT_STUDY)
+STUDY_NAME := $(basename $(notdir $(STUDY)))
+REPORTS ?= $(if $(filter $(abspath $(DEFAULT_STUDY)),$(abspath $(STUDY))),reports,reports/studies/$(STUDY_NAME))
+SMOKE_FLAG := $(if $(filter 1,$(SMOKE)),--smoke)
+# one folder per study (and per variant): two studies never overwrite each other's artifacts
+STUDY_ART := $(ARTIFACTS)/studies/$(STUDY_NAME)$(if $(SMOKE_FLAG),-smoke)
+STUDY_MK := $(STUDY_ART)/study.mk
+# the study's corpora, topic settings, effects options and notebooks, as variables (analysis/report/study.py)
+ifneq ($(filter subcorpora $(ARTIFACTS)/% $(REPORTS)/%,$(MAKECMDGOALS)),)
+include $(STUDY_MK)
+endif
+$(STUDY_MK): $(STUDY) analysis/report/study.py | $(STAMP)
+	$(PY) -m analysis study makevars $(STUDY) $(SMOKE_FLAG) --out $@
+
+# the frame models: trained once from the project's annotations, shared by every study
 FRAME_KINDS ?= lexicon zeroshot supervised tfidf combined
-KCNA_SAMPLE ?= 3000
-# the prevalence regression: the years in which all five speakers speak (the Koreas joined the UN in 1991)
-EFFECT_OPTIONS ?= --speakers JPN KOR PRK CHN USA --baseline JPN --years 1991-2022 --earlier 2000-2010 --later 2011-2022 --knots 4
 ifeq ($(SMOKE),1)
-EFFECT_OPTIONS := --speakers JPN KOR PRK --baseline JPN --years 2000-2012 --earlier 2000-2006 --later 2007-2012 --knots 4
-K := 6
-SELECT_KS := 4 6
-SELECT_SEEDS := 0
 FRAME_KINDS := tfidf combined
-KCNA_SAMPLE := 300
-YEARS_$(CORPUS) := --years 2000 2012
-YEARS_$(OTHER) := --years 2011 2011
+# the smoke models learn from the annotated paragraphs of these years only
+YEARS_ungdc-japan-korea := --years 2000 2012
+YEARS_kcna-japan-korea := --years 2011 2011
 endif
 
 REPORT_CODE := $(wildcard analysis/report/*.py)
-CORPUS_CODE := $(wildcard analysis/corpus/*.py) $(wildcard corpora/*.toml)
+CORPUS_CODE := $(wildcard analysis/corpus/*.py) $(wildcard corpora/*.toml) $(wildcard corpora/subcorpora/*.toml)
 FRAMING_CODE := $(wildcard analysis/framing/*.py) analysis/embeddings.py
 TOPICS_CODE := $(wildcard analysis/topics/*.py) $(wildcard analysis/preprocess/*.py) analysis/embeddings.py
 SUB := $(ARTIFACTS)/subcorpora
-SUBCORPORA := $(SUB)/$(CORPUS)/manifest.json $(SUB)/$(OTHER)/manifest.json
-# news paragraphs (BBC, Reuters) annotated in round 3: training reads them beside the two study subcorpora
-NEWS_SUBCORPORA := $(SUB)/news-bbc-japan-korea/manifest.json $(SUB)/news-reuters-japan-korea/manifest.json
+# the annotated subcorpora (UNGDC, KCNA, and the BBC and Reuters news of round 3) that frame training reads
+TRAINING_SUBCORPORA := $(foreach c,ungdc-japan-korea kcna-japan-korea news-bbc-japan-korea news-reuters-japan-korea,$(SUB)/$(c)/manifest.json)
 MODEL_CARD := $(ARTIFACTS)/models/frames/combined/manifest.json
 FRAME_EVALUATION := $(ARTIFACTS)/evaluation/frames/manifest.json
-FRAMES_APPLIED := $(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/frames/$(c)/manifest.json)
-TOPIC_FITS := $(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/$(CORPUS)/$(b)-k$(K)/manifest.json)
-TOPIC_SELECTION := $(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/select/$(CORPUS)/$(b)/manifest.json)
-TOPICS_APPLIED := $(foreach c,$(CORPUS) $(OTHER) seed,$(foreach b,$(BACKENDS),$(ARTIFACTS)/topics/applied/$(c)/$(b)/manifest.json))
-EFFECTS := $(ARTIFACTS)/effects/$(CORPUS)/manifest.json
-SAMPLE_$(OTHER) := --sample $(KCNA_SAMPLE)
 
 $(SUB)/%/manifest.json: corpora/subcorpora/%.toml $(CORPUS_CODE) | $(STAMP)
 	$(PY) -m analysis corpus build $* --out $(SUB) $(YEARS_$*)
 
-subcorpora: $(SUBCORPORA) ## Build the study subcorpora (UNGDC and KCNA paragraphs about Japan and Korea)
+# the study's own stages read and write under STUDY_ART
+SSUB := $(STUDY_ART)/subcorpora
+STUDIED := $(strip $(CORPUS) $(OTHER) $(SHOWCASE))
+STUDY_SUBCORPORA := $(foreach c,$(STUDIED),$(SSUB)/$(c)/manifest.json)
+FRAMES_APPLIED := $(foreach c,$(STUDIED),$(STUDY_ART)/frames/$(c)/manifest.json)
+TOPIC_FITS := $(foreach b,$(BACKENDS),$(STUDY_ART)/topics/$(CORPUS)/$(b)-k$(K)/manifest.json)
+TOPIC_SELECTION := $(foreach b,$(BACKENDS),$(STUDY_ART)/topics/select/$(CORPUS)/$(b)/manifest.json)
+TOPICS_APPLIED := $(foreach c,$(STUDIED),$(foreach b,$(BACKENDS),$(STUDY_ART)/topics/applied/$(c)/$(b)/manifest.json))
+EFFECTS := $(if $(EFFECT_OPTIONS),$(STUDY_ART)/effects/$(CORPUS)/manifest.json)
+STUDY_EMBEDDINGS := $(foreach c,$(CORPUS) $(OTHER),$(STUDY_ART)/embeddings/$(c)/manifest.json)
+
+$(SSUB)/%/manifest.json: $(STUDY) $(CORPUS_CODE) analysis/report/study.py | $(STAMP)
+	$(PY) -m analysis study subcorpus $(STUDY) $(ROLE_$*) $(SMOKE_FLAG) --out $(SSUB)
+
+subcorpora: $(STUDY_SUBCORPORA) ## Build the study's subcorpora (default: UNGDC and KCNA paragraphs about Japan and Korea)
 
 # every paragraph is embedded once, before the stages that read its vector (frames apply, BERTopic) run side by side
-$(ARTIFACTS)/embeddings/%/manifest.json: $(SUB)/%/manifest.json analysis/embeddings.py
-	$(PY) -m analysis corpus embed $* --artifacts $(ARTIFACTS) $(SAMPLE_$*)
+$(STUDY_ART)/embeddings/%/manifest.json: $(SSUB)/%/manifest.json analysis/embeddings.py
+	$(PY) -m analysis corpus embed $* --artifacts $(STUDY_ART) $(SAMPLE_$*)
 
 # the study corpus, the longest step of a cold build, is embedded in two halves side by side (a vector depends on
 # its text only); its manifest step then finds every vector in the cache
-EMBED_HALVES := $(foreach i,1 2,$(ARTIFACTS)/embeddings/$(CORPUS)/part-$(i)-of-2/manifest.json)
-$(ARTIFACTS)/embeddings/$(CORPUS)/part-%-of-2/manifest.json: $(SUB)/$(CORPUS)/manifest.json analysis/embeddings.py
-	$(PY) -m analysis corpus embed $(CORPUS) --part $*/2 --artifacts $(ARTIFACTS)
-$(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json: $(EMBED_HALVES)
+EMBED_HALVES := $(foreach i,1 2,$(STUDY_ART)/embeddings/$(CORPUS)/part-$(i)-of-2/manifest.json)
+$(STUDY_ART)/embeddings/$(CORPUS)/part-%-of-2/manifest.json: $(SSUB)/$(CORPUS)/manifest.json analysis/embeddings.py
+	$(PY) -m analysis corpus embed $(CORPUS) --part $*/2 --artifacts $(STUDY_ART)
+$(STUDY_ART)/embeddings/$(CORPUS)/manifest.json: $(EMBED_HALVES)
 
-# after the embed steps, so that training never embeds a paragraph that an embed step running beside it also embeds
-$(MODEL_CARD): $(SUBCORPORA) $(NEWS_SUBCORPORA) $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(ARTIFACTS)/embeddings/$(OTHER)/manifest.json \
-  $(wildcard corpora/annotations/*.jsonl) corpora/codebook/frames.toml $(FRAMING_CODE)
+# after the study's embed steps (order only: another study's embeddings never make the models stale), so that
+# training never embeds a paragraph that an embed step running beside it also embeds
+$(MODEL_CARD): $(TRAINING_SUBCORPORA) $(wildcard corpora/annotations/*.jsonl) corpora/codebook/frames.toml $(FRAMING_CODE) \
+  | $(STUDY_EMBEDDINGS)
 	$(PY) -m analysis frames train --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 
-models: $(MODEL_CARD) ## Train the frame models from the committed annotations (default: combined)
+models: $(MODEL_CARD) ## Train the frame models from the committed annotations (default: combined), shared by every study
 
 $(FRAME_EVALUATION): $(MODEL_CARD)
 	$(PY) -m analysis frames evaluate --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/evaluation/frames --models $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 
-$(ARTIFACTS)/frames/%/manifest.json: $(MODEL_CARD) $(SUB)/%/manifest.json $(ARTIFACTS)/embeddings/%/manifest.json
-	$(PY) -m analysis frames apply --corpus $* --model $(ARTIFACTS)/models/frames/combined --out $(ARTIFACTS)/frames --artifacts $(ARTIFACTS) $(SAMPLE_$*)
+# the trained frame model, applied unchanged to the study's corpora
+$(STUDY_ART)/frames/%/manifest.json: $(MODEL_CARD) $(SSUB)/%/manifest.json $(STUDY_ART)/embeddings/%/manifest.json
+	$(PY) -m analysis frames apply --corpus $* --model $(ARTIFACTS)/models/frames/$(FRAME_MODEL) --out $(STUDY_ART)/frames --artifacts $(STUDY_ART) $(SAMPLE_$*)
 
-$(ARTIFACTS)/topics/$(CORPUS)/%-k$(K)/manifest.json: $(SUB)/$(CORPUS)/manifest.json $(TOPICS_CODE)
-	$(PY) -m analysis topics fit --corpus $(CORPUS) --backend $* --k $(K) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
+$(STUDY_ART)/topics/$(CORPUS)/%-k$(K)/manifest.json: $(SSUB)/$(CORPUS)/manifest.json $(TOPICS_CODE)
+	$(PY) -m analysis topics fit --corpus $(CORPUS) --backend $* --k $(K) --seed $(TOPIC_SEED) --out $(@D) --artifacts $(STUDY_ART)
 
-$(ARTIFACTS)/topics/select/$(CORPUS)/%/manifest.json: $(SUB)/$(CORPUS)/manifest.json $(TOPICS_CODE)
-	$(PY) -m analysis topics select --corpus $(CORPUS) --backend $* --ks $(SELECT_KS) --seeds $(SELECT_SEEDS) --out $(@D) --artifacts $(ARTIFACTS)
+$(STUDY_ART)/topics/select/$(CORPUS)/%/manifest.json: $(SSUB)/$(CORPUS)/manifest.json $(TOPICS_CODE)
+	$(PY) -m analysis topics select --corpus $(CORPUS) --backend $* --ks $(SELECT_KS) --seeds $(SELECT_SEEDS) --out $(@D) --artifacts $(STUDY_ART)
 
-$(ARTIFACTS)/topics/$(CORPUS)/bertopic-k$(K)/manifest.json $(ARTIFACTS)/topics/select/$(CORPUS)/bertopic/manifest.json: \
-  $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json
-$(foreach c,$(CORPUS) $(OTHER) seed,$(ARTIFACTS)/topics/applied/$(c)/bertopic/manifest.json): \
-  $(ARTIFACTS)/topics/applied/%/bertopic/manifest.json: $(ARTIFACTS)/embeddings/%/manifest.json
+$(STUDY_ART)/topics/$(CORPUS)/bertopic-k$(K)/manifest.json $(STUDY_ART)/topics/select/$(CORPUS)/bertopic/manifest.json: \
+  $(STUDY_ART)/embeddings/$(CORPUS)/manifest.json
+$(foreach c,$(STUDIED),$(STUDY_ART)/topics/applied/$(c)/bertopic/manifest.json): \
+  $(STUDY_ART)/topics/applied/%/bertopic/manifest.json: $(STUDY_ART)/embeddings/%/manifest.json
 
 # applied/CORPUS/BACKEND/: the K-topic model of BACKEND applied to CORPUS
 .SECONDEXPANSION:
-$(ARTIFACTS)/topics/applied/%/manifest.json: $$(ARTIFACTS)/topics/$(CORPUS)/$$(notdir $$*)-k$(K)/manifest.json $$(SUB)/$$(firstword $$(subst /, ,$$*))/manifest.json
-	$(PY) -m analysis topics apply --model $(<D) --corpus $(firstword $(subst /, ,$*)) --out $(@D) --artifacts $(ARTIFACTS) $(SAMPLE_$(firstword $(subst /, ,$*)))
+$(STUDY_ART)/topics/applied/%/manifest.json: $$(STUDY_ART)/topics/$(CORPUS)/$$(notdir $$*)-k$(K)/manifest.json $$(SSUB)/$$(firstword $$(subst /, ,$$*))/manifest.json
+	$(PY) -m analysis topics apply --model $(<D) --corpus $(firstword $(subst /, ,$*)) --out $(@D) --artifacts $(STUDY_ART) $(SAMPLE_$(firstword $(subst /, ,$*)))
 
-$(EFFECTS): $(ARTIFACTS)/frames/$(CORPUS)/manifest.json $(wildcard analysis/effects/*.py)
-	$(PY) -m analysis effects --frames $(<D)/unit_frames.parquet --outcomes security trade history $(EFFECT_OPTIONS) --seed 0 --out $(@D) --artifacts $(ARTIFACTS)
+$(STUDY_ART)/effects/$(CORPUS)/manifest.json: $(STUDY_ART)/frames/$(CORPUS)/manifest.json $(wildcard analysis/effects/*.py)
+	$(PY) -m analysis effects --frames $(<D)/unit_frames.parquet --outcomes security trade history $(EFFECT_OPTIONS) --out $(@D) --artifacts $(STUDY_ART)
 
-NOTEBOOK_RUN = $(PY) -m analysis report notebook $< --reports $(REPORTS) --artifacts $(ARTIFACTS)
-$(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SUB)/$(CORPUS)/manifest.json $(REPORT_CODE)
+# every notebook reads the study file, the study's artifacts and (framing) the shared models' evaluation
+NOTEBOOK_RUN = $(PY) -m analysis report notebook $< --reports $(REPORTS) --artifacts $(STUDY_ART) \
+  -p study_file=$(STUDY) -p smoke=$(if $(SMOKE_FLAG),true,false) -p shared=$(ARTIFACTS)
+$(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SSUB)/$(CORPUS)/manifest.json $(STUDY) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
-$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) $(REPORT_CODE)
-	$(NOTEBOOK_RUN) -p k=$(K)
-$(REPORTS)/notebooks/03_framing.ipynb: notebooks/03_framing.py $(FRAME_EVALUATION) $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(REPORT_CODE)
-	$(NOTEBOOK_RUN) -p k=$(K)
-$(REPORTS)/notebooks/04_frames_over_time.ipynb: notebooks/04_frames_over_time.py $(FRAMES_APPLIED) $(EFFECTS) $(REPORT_CODE)
+$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) $(STUDY) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
-$(REPORTS)/notebooks/05_model_reuse.ipynb: notebooks/05_model_reuse.py $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(REPORT_CODE)
-	$(NOTEBOOK_RUN) -p k=$(K)
+$(REPORTS)/notebooks/03_framing.ipynb: notebooks/03_framing.py $(FRAME_EVALUATION) $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(STUDY) $(REPORT_CODE)
+	$(NOTEBOOK_RUN)
+$(REPORTS)/notebooks/04_frames_over_time.ipynb: notebooks/04_frames_over_time.py $(FRAMES_APPLIED) $(EFFECTS) $(STUDY) $(REPORT_CODE)
+	$(NOTEBOOK_RUN)
+$(REPORTS)/notebooks/05_model_reuse.ipynb: notebooks/05_model_reuse.py $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(STUDY) $(REPORT_CODE)
+	$(NOTEBOOK_RUN)
 
-NOTEBOOKS := $(patsubst notebooks/%.py,$(REPORTS)/notebooks/%.ipynb,$(sort $(wildcard notebooks/[0-9]*.py)))
+NOTEBOOKS := $(foreach n,$(STUDY_NOTEBOOKS),$(REPORTS)/notebooks/$(n).ipynb)
 
 # embedding the study corpus and training the frame models come first: they head the longest chain
-$(REPORTS)/report.html: $(ARTIFACTS)/embeddings/$(CORPUS)/manifest.json $(MODEL_CARD) $(NOTEBOOKS) $(REPORT_CODE)
-	$(PY) -m analysis report build --reports $(REPORTS)
+$(REPORTS)/report.html: $(STUDY_ART)/embeddings/$(CORPUS)/manifest.json $(MODEL_CARD) $(NOTEBOOKS) $(REPORT_CODE)
+	$(PY) -m analysis report build --reports $(REPORTS) --title "$(STUDY_TITLE)"
 
 JOBS ?= 2
-report: | $(STAMP) ## Build reports/report.{html,md}, figures and tables from the raw corpora (only stale steps rerun)
+report: | $(STAMP) ## Build the report of STUDY (default studies/japan-korea.toml) into REPORTS (only stale steps rerun)
 	$(MAKE) --no-print-directory --jobs=$(JOBS) --output-sync=target $(REPORTS)/report.html
 
 clean: ## Remove built artifacts and the generated report (keeps .venv and the caches)

@@ -11,14 +11,16 @@
 # %% [markdown]
 # # 1. The study corpus
 #
-# Who speaks about Japan and Korea in the UN General Debate, and when. This notebook reads the built
-# subcorpus (`make subcorpora`) and draws; it trains nothing.
+# Who speaks about the study's subject, and when (for the project's study: Japan and Korea in the UN General
+# Debate). This notebook reads the study file and its built subcorpus (`make subcorpora`) and draws; it trains
+# nothing.
 
 # %% tags=["parameters"]
 artifacts = "artifacts"
 reports = "reports"
-corpus = "ungdc-japan-korea"
-focus_speakers = ["JPN", "KOR", "PRK", "CHN", "USA", "RUS"]
+study_file = "studies/japan-korea.toml"
+smoke = False
+shared = "artifacts"
 
 # %%
 from pathlib import Path
@@ -27,10 +29,15 @@ import matplotlib.pyplot as plt
 
 from analysis.corpus.subcorpus import load_subcorpus
 from analysis.report import save_figure, use_report_style, write_section, write_table
+from analysis.report.study import load_study
 
 use_report_style()
+study = load_study(study_file, smoke=smoke)
+corpus, focus_speakers = study.corpus.spec.name, study.speakers["overview"]
+words = study.corpus.words
+about, documents = words.get("about", "the query"), words.get("documents", "documents")
 units, manifest = load_subcorpus(corpus, Path(artifacts) / "subcorpora")
-units["decade"] = units["year"] // 10 * 10
+units["decade"] = (units["year"] // 10 * 10).astype("Int64")  # whole decades, also where some years are unknown
 units["group"] = units["speaker"].where(units["speaker"].isin(focus_speakers), "other")
 counts = manifest["counts"]
 
@@ -42,7 +49,7 @@ by_decade = by_decade[[s for s in focus_speakers if s in by_decade.columns] + ["
 figure, axis = plt.subplots(figsize=(8, 3.6))
 by_decade.plot.bar(stacked=True, ax=axis, width=0.8, colormap="tab10")
 axis.set_xlabel("decade")
-axis.set_ylabel("paragraphs mentioning Japan or Korea")
+axis.set_ylabel(f"paragraphs mentioning {about}")
 axis.legend(title="speaker", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=8)
 composition_figure = save_figure(figure, reports, "corpus_composition")
 composition_table = write_table(composition, reports, "corpus_composition")
@@ -54,15 +61,21 @@ speakers = (units.groupby("speaker").agg(units=("unit_id", "size"), speeches=("d
 speakers_table = write_table(speakers, reports, "corpus_speakers")
 top = speakers.head(3)
 peak = composition.groupby("decade")["units"].sum().idxmax()
-summary = (f"The study corpus holds {counts['units']:,} paragraphs from {counts['documents_with_units']:,} General Debate "
-           f"speeches ({counts['years'][0]}–{counts['years'][1]}) by {counts['speakers']} speakers that mention Japan or Korea; "
-           f"{counts['heldout_units']:,} of them (sessions in years ending in 3 or 8) are held out from all training.")
+first, last = counts["years"] or (None, None)
+years = "" if first is None else f" ({first})" if first == last else f" ({first}–{last})"
+heldout_note = words.get("heldout_note", manifest["config"]["heldout_rule"])
+heldout = (f"{counts['heldout_units']:,} of them ({heldout_note}) are held out from all training" if counts["heldout_units"]
+           else f"none of them is held out from training (held-out rule: {heldout_note})")
+summary = (f"The study corpus holds {counts['units']:,} paragraphs from {counts['documents_with_units']:,} {documents}"
+           f"{years} by {counts['speakers']} speakers that mention {about}; {heldout}.")
+most = list(top["speaker"])
+most = ", ".join(most[:-1]) + f" and {most[-1]}" if len(most) > 1 else most[0]
 write_section(reports, order=1, slug="corpus", title="The study corpus", blocks=[
     {"text": summary},
     {"figure": composition_figure,
      "caption": f"Paragraphs per decade and speaker; the {peak}s contribute most "
                 f"({int(composition.groupby('decade')['units'].sum().max()):,} paragraphs)."},
     {"table": speakers_table, "caption": "Speakers by number of paragraphs", "rows": 10},
-], findings=[summary, f"{top.loc[0, 'speaker']}, {top.loc[1, 'speaker']} and {top.loc[2, 'speaker']} speak about "
-             f"Japan and Korea most ({', '.join(f'{n:,}' for n in top['units'])} paragraphs)."])
+], findings=[summary, f"{most} speak{'s' if len(top) == 1 else ''} about {about.replace(' or ', ' and ')} most "
+             f"({', '.join(f'{n:,}' for n in top['units'])} paragraphs)."])
 speakers.head(10)

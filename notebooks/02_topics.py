@@ -19,10 +19,9 @@
 # %% tags=["parameters"]
 artifacts = "artifacts"
 reports = "reports"
-corpus = "ungdc-japan-korea"
-backends = ["lda", "nmf", "bertopic"]
-k = 10
-period_years = 5
+study_file = "studies/japan-korea.toml"
+smoke = False
+shared = "artifacts"
 
 # %%
 import json
@@ -33,8 +32,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.report import save_figure, topic_label, use_report_style, write_section, write_table
+from analysis.report.study import load_study
 
 use_report_style()
+study = load_study(study_file, smoke=smoke)
+corpus = study.corpus.spec.name
+backends, k, period_years = study.topics["backends"], study.topics["k"], study.topics["period_years"]
 topics_dir = Path(artifacts) / "topics"
 fits = {backend: topics_dir / corpus / f"{backend}-k{k}" for backend in backends}
 cards = {backend: json.loads((folder / "model_card.json").read_text()) for backend, folder in fits.items()}
@@ -105,23 +108,34 @@ prevalence_table = write_table(prevalence, reports, "topics_prevalence_by_period
 
 # the topic whose share grew most between the first and the last third of the periods, per backend
 periods = sorted(prevalence["period"].unique())
-early, late = periods[: len(periods) // 3], periods[-(len(periods) // 3):]
+early, late = periods[: len(periods) // 3], periods[-(len(periods) // 3):] if len(periods) >= 3 else []
 shifts = []
-for backend, rows in prevalence.groupby("backend"):
+for backend, rows in prevalence.groupby("backend") if late else ():
     change = rows[rows["period"].isin(late)].groupby("topic")["prevalence"].mean() - \
              rows[rows["period"].isin(early)].groupby("topic")["prevalence"].mean()
     shifts.append((backend, int(change.idxmax()), float(change.max())))
 rising = "; ".join(f"{backend} \u201c{topic_label(words[backend][topic])}\u201d (+{gain:.2f})" for backend, topic, gain in shifts)
-early_span = f"{max(early[0], min(years))}–{early[-1] + period_years - 1}"
-late_span = f"{late[0]}–{min(late[-1] + period_years - 1, max(years))}"
+if late:
+    def span(first, last):
+        return f"{first}" if first == last else f"{first}–{last}"
+
+    early_span = span(max(early[0], min(years)), early[-1] + period_years - 1)
+    late_span = span(late[0], min(late[-1] + period_years - 1, max(years)))
+    rising = f"the topic that gained most from {early_span} to {late_span} is, per backend: {rising}"
+else:
+    rising = f"the corpus spans fewer than three {period_years}-year periods, too few to tell which topics gained"
 
 # %%
 finding = (f"At K = {k}, {best['backend']} gives the most coherent topics (NPMI {best['npmi']:.3f}, "
-           f"diversity {best['diversity']:.2f}); the topic that gained most from {early_span} to {late_span} is, "
-           f"per backend: {rising}.")
+           f"diversity {best['diversity']:.2f}); {rising}.")
+described = {"lda": "gensim LDA", "nmf": "scikit-learn NMF on TF-IDF", "bertopic": "BERTopic on MiniLM embeddings"}
+named = [described[backend] for backend in backends]
+count = {1: "One backend", 2: "Two backends", 3: "Three backends"}[len(backends)]
+heldout_name = study.corpus.words.get("heldout_name", "documents")
 write_section(reports, order=2, slug="topics", title="Topics", blocks=[
-    {"text": f"Three backends, fitted with seed 0 on the {corpus} paragraphs outside the held-out sessions, "
-             f"each with K = {k}: gensim LDA, scikit-learn NMF on TF-IDF, and BERTopic on MiniLM embeddings."},
+    {"text": f"{count}, fitted with seed {study.topics['seed']} on the {corpus} paragraphs outside the held-out "
+             f"{heldout_name}, {'each ' if len(backends) > 1 else ''}with K = {k}: "
+             + (", ".join(named[:-1]) + ", and " + named[-1] if len(named) > 2 else " and ".join(named)) + "."},
     {"table": metrics_table, "caption": f"Coherence (NPMI, C_V on the top 10 words) and diversity (top 25 words) at K = {k}"},
     {"table": topic_words_table, "caption": f"Each topic's ten best words, per backend (K = {k})", "rows": 3 * k},
     {"figure": selection_figure,

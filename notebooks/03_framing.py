@@ -18,10 +18,9 @@
 # %% tags=["parameters"]
 artifacts = "artifacts"
 reports = "reports"
-corpus = "ungdc-japan-korea"
-model = "combined"
-heatmap_backend = "nmf"
-k = 10
+study_file = "studies/japan-korea.toml"
+smoke = False
+shared = "artifacts"
 
 # %%
 import json
@@ -33,10 +32,14 @@ import pandas as pd
 
 from analysis.framing.codebook import FRAMES
 from analysis.report import save_figure, topic_label, use_report_style, write_section, write_table
+from analysis.report.study import load_study
 
 use_report_style()
+study = load_study(study_file, smoke=smoke)
+corpus, model = study.corpus.spec.name, study.frame_model
+heatmap_backend, k = study.topics["heatmap_backend"], study.topics["k"]
 frames = list(FRAMES)
-evaluation = Path(artifacts) / "evaluation" / "frames"
+evaluation = Path(shared) / "evaluation" / "frames"  # the shared frame models' evaluation, the same for every study
 metrics = pd.read_csv(evaluation / "cv_metrics.csv")
 summary = json.loads((evaluation / "summary.json").read_text())
 
@@ -143,6 +146,31 @@ heatmap_figure = save_figure(figure, reports, "frames_by_topic")
 heatmap_table = write_table(by_topic.rename_axis("topic").reset_index(), reports, "frames_by_topic")
 peaks = {frame: by_topic[frame].idxmax() for frame in frames}
 
+# %% [markdown]
+# ## The frame model applied to this study's corpus
+#
+# The frame models are trained once, on the project's annotations; a study applies one unchanged. When the
+# study corpus is not one of the annotated subcorpora, the report says so, with the model's validation figures.
+
+# %%
+from analysis.framing.annotation import gold_annotations
+from analysis.framing.pipeline import ANNOTATED_SUBCORPORA
+
+transfer_blocks = []
+if corpus not in ANNOTATED_SUBCORPORA:
+    by_source = (pd.read_csv(evaluation / "errors_by_source_decade.csv")
+                 .query("model == @model and decade == 'all' and frame == @frames[0]").set_index("source")["units"])
+    annotated_here = int(predictions["unit_id"].isin(gold_annotations()["unit_id"]).sum())
+    transfer_blocks = [{"text": (
+        f"The frames of this study come from the {model} frame model, trained once on the project's "
+        f"{int(truth.shape[0]):,} annotated paragraphs (" + ", ".join(f"{n:,} {source}" for source, n in by_source.items())
+        + f") and applied here unchanged: it was not retrained or tuned on the {len(predictions):,} paragraphs of "
+        f"{corpus}, {annotated_here:,} of which are among the annotated ones. Its grouped 5-fold cross-validated F1 is "
+        + ", ".join(f"{chosen[f'{f}_f1']:.2f} ({f})" for f in frames) + f" (macro {chosen['macro_f1']:.2f}). "
+        "Caution: these figures were measured on diplomatic speech and news about Japan and Korea, the sources "
+        "named above. On other kinds of text or other subjects they do not carry over: read the "
+        "frame shares below as the model's reading, and check a sample of paragraphs by hand before relying on them.")}]
+
 # %%
 agreement = summary["agreement"]["per_label"]
 finding = (f"The {model} frame model reaches cross-validated F1 of "
@@ -152,6 +180,7 @@ finding = (f"The {model} frame model reaches cross-validated F1 of "
 write_section(reports, order=3, slug="framing", title="The framing classifier", blocks=[
     {"text": f"Frame models were trained on {int(truth.shape[0]):,} annotated paragraphs and scored by grouped 5-fold "
              "cross-validation (no speech or story in both training and test folds)."},
+    *transfer_blocks,
     {"table": scores_table, "caption": "Cross-validated F1 per frame and macro-F1, every model kind"},
     {"figure": confusion_figure, "caption": f"Out-of-fold confusion of the {model} model per frame "
                                             f"({int(truth.shape[0]):,} annotated paragraphs)."},
@@ -167,4 +196,5 @@ write_section(reports, order=3, slug="framing", title="The framing classifier", 
     {"figure": heatmap_figure, "caption": f"Mean frame probability of the paragraphs whose dominant {heatmap_backend} topic "
                                           "is each row; " + "; ".join(f"{f} peaks in topic {peaks[f]}" for f in frames) + "."},
     {"table": heatmap_table, "caption": "Frames by topic, with the number of paragraphs per topic", "rows": 12},
-], findings=[finding])
+], findings=[finding, *(["It was applied unchanged to this study's corpus, on which it was not validated."]
+                         if transfer_blocks else [])])

@@ -18,9 +18,9 @@
 # %% tags=["parameters"]
 artifacts = "artifacts"
 reports = "reports"
-corpus = "ungdc-japan-korea"
-speakers = ["JPN", "KOR", "PRK", "CHN", "USA"]
-period_years = 5
+study_file = "studies/japan-korea.toml"
+smoke = False
+shared = "artifacts"
 
 # %%
 import json
@@ -31,8 +31,13 @@ import pandas as pd
 
 from analysis.framing.codebook import FRAMES
 from analysis.report import save_figure, use_report_style, write_section, write_table
+from analysis.report.study import load_study
 
 use_report_style()
+study = load_study(study_file, smoke=smoke)
+corpus, speakers, baseline = study.corpus.spec.name, study.speakers["compare"], study.speakers["baseline"]
+period_years = study.topics["period_years"]
+about = study.corpus.words.get("about", "the query")
 frames = list(FRAMES)
 predictions = pd.read_parquet(Path(artifacts) / "frames" / corpus / "unit_frames.parquet")
 focus = predictions[predictions["speaker"].isin(speakers)].copy()
@@ -71,7 +76,8 @@ leading = {frame: recent_means[frame].idxmax() for frame in frames}
 effects = Path(artifacts) / "effects" / corpus
 expected = pd.read_parquet(effects / "expected.parquet")
 contrasts = pd.read_csv(effects / "contrasts.csv")
-unit_counts = json.loads((effects / "manifest.json").read_text())["counts"]["units_by_speaker"]
+effect_counts = json.loads((effects / "manifest.json").read_text())["counts"]
+unit_counts, skipped = effect_counts["units_by_speaker"], effect_counts.get("skipped_speakers", {})
 figure, axes = plt.subplots(1, len(frames), figsize=(10, 3.2), sharey=True, constrained_layout=True)
 for axis, frame in zip(axes, frames):
     for speaker in speakers:
@@ -95,20 +101,25 @@ security = contrasts[contrasts["outcome"] == "security"].set_index("speaker")
 clear = security[(security["ci_low"] > 0) | (security["ci_high"] < 0)]
 finding = ("In the last fifteen years of the corpus, " + "; ".join(f"{leading[f]} gives {f} framing the largest share"
                                                                    for f in frames) + ". ")
-if "JPN" in security.index:
-    row = security.loc["JPN"]
-    finding += (f"Between {row['earlier']} and {row['later']}, Japan's expected share of security-framed paragraphs "
+if baseline in security.index:
+    row = security.loc[baseline]
+    finding += (f"Between {row['earlier']} and {row['later']}, {study.speaker_name(baseline)}'s expected share"
+                " of security-framed paragraphs "
                 f"changed by {row['estimate']:+.2f} (95% interval {row['ci_low']:+.2f} to {row['ci_high']:+.2f}); "
                 f"{len(clear)} of {len(security)} speakers' security contrasts exclude zero.")
 write_section(reports, order=4, slug="frames-over-time", title="Frames over time, by speaker", blocks=[
     {"figure": shares_figure, "caption": f"Mean frame probability per speech, in {period_years}-year periods, for "
-                                         + ", ".join(speakers) + " paragraphs on Japan or Korea."},
+                                         + ", ".join(speakers) + f" paragraphs on {about}."},
     {"table": shares_table, "caption": "Frame shares by speaker and period, with the number of speeches", "rows": 15},
     {"figure": expected_figure, "caption": "Expected share of paragraphs with each frame by year and speaker (prevalence "
                                            "regression, method of composition; bands are 95% intervals that carry the "
                                            "classifier's uncertainty, cut at 0 and 1). Speakers with few paragraphs ("
                                            + ", ".join(f"{s} {n}" for s, n in unit_counts.items() if n < 100)
-                                           + ") get wide bands."},
+                                           + ") get wide bands."
+                                           + ("" if not skipped else " Left out of the regression for having fewer than "
+                                              f"{study.effects['min_units']} paragraphs in "
+                                              f"{study.effects['years'][0]}–{study.effects['years'][1]}: "
+                                              + ", ".join(f"{s} ({n})" for s, n in skipped.items()) + ".")},
     {"table": contrasts_table, "caption": "Contrasts of expected prevalence between periods, per speaker and frame, "
                                           f"with 95% intervals; {len(clear)} of {len(security)} security contrasts exclude zero"},
 ], findings=[finding])

@@ -61,3 +61,15 @@ def _caches_outside_the_repository(tmp_path_factory):
     yield
     analysis.embeddings.DEFAULT_CACHE, analysis.topics.projection.DEFAULT_CACHE = saved
 
+
+
+@pytest.fixture(scope="session")
+def korea_csv(tmp_path_factory, data_home):
+    """A researcher's own CSV: General Debate paragraphs of 2004-2012 on Korea, under columns of their choosing."""
+    from analysis import load_units
+
+    units = load_units("ungdc", query=r"(?i)\bkorea", years=(2004, 2012), speakers=["JPN", "KOR", "PRK", "CHN", "USA"])
+    path = tmp_path_factory.mktemp("own") / "korea.csv"
+    units.rename(columns={"unit_id": "pid", "text": "body", "speaker": "country", "year": "session"})[
+        ["pid", "body", "country", "session"]].to_csv(path, index=False)
+    return path, units

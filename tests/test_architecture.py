@@ -1,7 +1,8 @@
 """Data flows one way: no stage imports a later stage, and no modules import each other in a circle.
 
 The pipeline order is corpus -> preprocess -> topics | framing -> effects ->
-report, with scale orchestrating them all and the command line on top. The
+report, with scale orchestrating them all and the command line and the Python API (``analysis.api``, which
+``from analysis import ...`` loads lazily) on top. The
 shared utilities (errors, persist, embeddings, the estimator base, hashing,
 CLI plumbing) sit below every stage and import none. Every ``import`` counts,
 at the top of a module or inside a function.
@@ -26,7 +27,7 @@ RANKS = {
     "effects": 4,
     "report": 5,
     "scale": 6,
-    "cli": 7,
+    "cli": 7, "api": 7,
     "__main__": 8,
 }
 SHARED = {part for part, rank in RANKS.items() if rank == 0}

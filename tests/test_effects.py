@@ -326,3 +326,24 @@ def test_real_speech_covariates(speeches):
     # without the interaction every speaker's curve is the baseline's shifted: the same change for all five
     np.testing.assert_allclose(contrast["estimate"], contrast["estimate"].iloc[0])
     assert contrast["speaker"].tolist() == ["CHN", "JPN", "KOR", "PRK", "USA"]
+
+
+def test_skip_sparse_leaves_out_and_records_speakers_with_too_few_units(tmp_path):
+    rng = np.random.default_rng(11)
+    units = simulated_units(600, rng).assign(unit_id=[f"u#{i}" for i in range(600)], heldout=False)
+    units.loc[units.index[:5], "speaker"] = "FEW"  # five units: below --min-units 20
+    for frame in ("security", "trade", "history"):
+        units[frame] = rng.uniform(size=600)
+    path = tmp_path / "unit_frames.parquet"
+    units.to_parquet(path)
+    base = ["--frames", str(path), "--outcomes", "security", "--speakers", "A", "B", "FEW", "--knots", "4",
+            "--draws", "20", "--earlier", "1995-2000", "--later", "2010-2020"]
+    with pytest.raises(SystemExit, match=r"fewer than min_units=20 units: FEW \(5\)"):
+        _run_effects([*base, "--baseline", "B", "--out", str(tmp_path / "stops")])
+    out = tmp_path / "skips"
+    assert _run_effects([*base, "--baseline", "B", "--skip-sparse", "--out", str(out)]) == 0
+    counts = json.loads((out / "manifest.json").read_text())["counts"]
+    assert counts["skipped_speakers"] == {"FEW": 5} and set(counts["units_by_speaker"]) == {"A", "B"}
+    assert set(pd.read_csv(out / "contrasts.csv")["speaker"]) == {"A", "B"}
+    with pytest.raises(SystemExit, match="the baseline speaker FEW has only 5 units"):
+        _run_effects([*base, "--baseline", "FEW", "--skip-sparse", "--out", str(tmp_path / "baseline")])

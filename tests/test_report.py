@@ -5,6 +5,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -173,22 +174,93 @@ def test_a_build_killed_three_times_and_resumed_gives_the_same_tables_figures_an
 def test_the_smoke_report_has_every_section_and_executed_notebook(smoke_reports):
     reports = smoke_reports[0]
     assert sorted(p.stem for p in (reports / "notebooks").glob("*.ipynb")) == sorted(
-        p.stem for p in (REPO / "notebooks").glob("[0-9]*.py"))
+        p.stem for p in (REPO / "notebooks").glob("0[1-9]_*.py"))
     text = (reports / "report.md").read_text()
     for title in ("## Findings", "## The study corpus", "## Topics", "## The framing classifier",
                   "## Frames over time, by speaker", "## Reusing the models"):
         assert title in text
 
 
+# ---- a second study through the same command, on the shared frame models of the smoke build -------------
+
+
+@pytest.fixture(scope="module")
+def news_reports(smoke_reports):
+    root = smoke_reports[0].parent
+    reports = root / "news-reports"
+    subprocess.run(["make", "--no-print-directory", "report", "SMOKE=1", "STUDY=studies/news-japan-korea.toml",
+                    f"ARTIFACTS={root / 'artifacts'}", f"REPORTS={reports}"],
+                   cwd=REPO, check=True, env={**os.environ, "TQDM_DISABLE": "1"})
+    return reports
+
+
 @pytest.mark.slow
+def test_a_second_study_builds_its_own_report_with_its_own_artifacts_and_the_shared_frame_models(news_reports, smoke_reports):
+    text = (news_reports / "report.md").read_text()
+    assert text.startswith("# How Japan and Korea are framed in the news")
+    for title in ("## The study corpus", "## Topics", "## The framing classifier", "## Reusing the models: BBC News"):
+        assert title in text
+    assert "## Frames over time" not in text  # the study has no [effects]: one year of newswire
+    assert "applied here unchanged" in text and "Caution: these figures were measured on diplomatic speech and news" in text
+    assert "Reuters stories" in text and "General Debate" not in text.split("## The framing classifier")[0]
+    artifacts = smoke_reports[0].parent / "artifacts"
+    assert (artifacts / "studies" / "news-japan-korea-smoke" / "subcorpora" / "reuters-japan-korea-by-topic").is_dir()
+    assert (artifacts / "studies" / "japan-korea-smoke" / "subcorpora" / "ungdc-japan-korea").is_dir()
+    # the default study's report is untouched by the second study's build
+    assert _checksums(smoke_reports[0]) == _checksums(smoke_reports[1])
+
+
+@pytest.mark.slow
+def test_a_study_started_by_study_init_from_a_csv_builds_as_it_is(korea_csv, smoke_reports, tmp_path):
+    from analysis.cli import main
+
+    path, units = korea_csv
+    study = tmp_path / "my-korea.toml"
+    assert main(["study", "init", "--path", str(path), "--map", "id=pid,text=body,speaker=country,year=session",
+                 "--query", r"(?i)\bkorea", "--out", str(study)]) == 0
+    counts = units["speaker"].value_counts()
+    sparse = counts.index[counts < 20][0]  # a speaker with too few paragraphs is left out of the regression, with a note
+    text = study.read_text()
+    study.write_text(text.replace("compare = [", f'compare = ["{sparse}", ', 1))
+    reports = tmp_path / "reports"
+    subprocess.run([sys.executable, "-m", "analysis", "report", "run", str(study), "--smoke",
+                    "--artifacts", str(smoke_reports[0].parent / "artifacts"), "--reports", str(reports)],
+                   cwd=REPO, check=True, env={**os.environ, "TQDM_DISABLE": "1"})
+    text = (reports / "report.md").read_text()
+    assert f"The study corpus holds {len(units):,} paragraphs" in text
+    assert "## Frames over time, by speaker" in text and "## Reusing the models" not in text  # no comparison corpus
+    assert "Caution: these figures were measured on diplomatic speech and news" in text
+    assert (f"Left out of the regression for having fewer than 20 paragraphs in 2004–2012: {sparse} ({counts[sparse]})"
+            in text)
+
+
+@pytest.mark.slow
+def test_the_tutorial_notebook_runs_headless_on_the_trained_frame_model(smoke_reports, tmp_path):
+    import json
+
+    from analysis.report import run_notebook
+
+    model = smoke_reports[0].parent / "artifacts" / "models" / "frames" / "tfidf"
+    executed = run_notebook(REPO / "notebooks" / "00_tutorial.py", tmp_path / "00_tutorial.ipynb",
+                            {"frame_model": str(model), "workdir": str(tmp_path / "work")})
+    cells = json.loads(executed.read_text())["cells"]
+    outputs = [output for cell in cells if cell["cell_type"] == "code" for output in cell.get("outputs", [])]
+    assert not [output for output in outputs if output["output_type"] == "error"]
+    assert any("paragraphs written to" in "".join(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert (tmp_path / "work" / "korea_paragraphs.csv").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["smoke_reports", "news_reports"])
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
                     reason="needs Debian's chromium and chromium-driver: `apt-get install chromium chromium-driver` "
                            "(or `make setup-browser`)")
-def test_the_report_opens_in_chromium_without_console_errors_or_broken_images(smoke_reports):
+def test_the_report_opens_in_chromium_without_console_errors_or_broken_images(which, request):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    reports = smoke_reports[0]
+    built = request.getfixturevalue(which)
+    reports = built[0] if which == "smoke_reports" else built
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):

@@ -12,9 +12,10 @@ import argparse
 from pathlib import Path
 
 from analysis.corpus.manifest import FORMATS, Manifest, load_manifest
+from analysis.errors import AnalysisError
 
 
-def _parse_pairs(pairs: list[str], flag: str) -> dict[str, str]:
+def parse_pairs(pairs: list[str], flag: str) -> dict[str, str]:
     parsed = {}
     for item in (p for chunk in pairs for p in chunk.split(",") if p):
         key, equals, value = item.partition("=")
@@ -32,7 +33,28 @@ def _infer_format(path: Path) -> str:
                           ((".tar", ".tgz", ".tar.gz"), "tar-text"), ((".txt",), "text")):
         if name.endswith(suffixes):
             return fmt
-    raise SystemExit(f"{path}: cannot tell its format from the name; pass --format ({', '.join(FORMATS)})")
+    raise AnalysisError(f"{path}: cannot tell its format from the name; pass --format ({', '.join(FORMATS)})")
+
+
+def file_manifest(path: Path, *, fmt: str | None = None, fields: dict[str, str], options: dict[str, str],
+                  language: str | None = None, name: str | None = None) -> Manifest:
+    """The manifest of a user's own file or folder: its format (default: from its name), mapping and reader options.
+
+    A missing file, a format that cannot be told or a mapping without ``text`` is an
+    :class:`~analysis.errors.AnalysisError` (``error: ...``, status 2, from the command line).
+    """
+    path = Path(path).expanduser().resolve()
+    if not path.exists():
+        raise AnalysisError(f"{path}: no such file or folder")
+    fmt = fmt or _infer_format(path)
+    options = dict(options)
+    if fmt == "csv" and path.name.lower().removesuffix(".gz").endswith(".tsv"):
+        options.setdefault("delimiter", "\t")
+    try:
+        return Manifest(name=name or path.name.split(".")[0], file=str(path), format=fmt, fields=dict(fields),
+                        reader=options, language=language, title=f"user corpus {path}")
+    except ValueError as error:
+        raise AnalysisError(str(error)) from None
 
 
 def source_manifest(args: argparse.Namespace) -> Manifest:
@@ -41,19 +63,8 @@ def source_manifest(args: argparse.Namespace) -> Manifest:
         if args.name is None:
             raise SystemExit("name a corpus (see `python -m analysis corpus list`) or give --path to your own files")
         return load_manifest(args.name)
-    path = Path(args.path).expanduser().resolve()
-    if not path.exists():
-        raise SystemExit(f"{path}: no such file or folder")
-    fmt = args.format or _infer_format(path)
-    options = _parse_pairs(args.option, "--option")
-    if fmt == "csv" and path.name.lower().removesuffix(".gz").endswith(".tsv"):
-        options.setdefault("delimiter", "\t")
-    try:
-        return Manifest(name=args.name or path.name.split(".")[0], file=str(path), format=fmt,
-                        fields=_parse_pairs(args.map, "--map"), reader=options, language=args.language,
-                        title=f"user corpus {path}")
-    except ValueError as error:
-        raise SystemExit(str(error)) from None
+    return file_manifest(Path(args.path), fmt=args.format, fields=parse_pairs(args.map, "--map"),
+                         options=parse_pairs(args.option, "--option"), language=args.language, name=args.name)
 
 
 def add_source_arguments(parser: argparse.ArgumentParser, *, name_help: str) -> None:

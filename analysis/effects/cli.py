@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.cli_support import Defaults
+
+log = logging.getLogger(__name__)
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -94,6 +97,12 @@ def _select(table: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     if args.years:
         table = table[table["year"].between(*args.years)]
     if args.speakers:
+        if args.skip_sparse:
+            args.skipped_speakers = _sparse_speakers(table, args.speakers, args.min_units)
+            if args.baseline in args.skipped_speakers:
+                raise SystemExit(f"the baseline speaker {args.baseline} has only {args.skipped_speakers[args.baseline]} "
+                                 f"units (fewer than --min-units {args.min_units}): choose another baseline")
+            args.speakers = [s for s in args.speakers if s not in args.skipped_speakers]
         absent = sorted(set(args.speakers) - set(table["speaker"]))
         if absent:
             raise SystemExit(f"speaker(s) {', '.join(absent)} have no units"
@@ -102,6 +111,15 @@ def _select(table: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     if table.empty:
         raise SystemExit("no units left after selecting speakers and years")
     return table.reset_index(drop=True)
+
+
+def _sparse_speakers(table: pd.DataFrame, speakers: list[str], min_units: int) -> dict[str, int]:
+    """The named speakers with fewer than ``min_units`` units in ``table``, with their counts (logged)."""
+    counts = table["speaker"].value_counts()
+    sparse = {speaker: int(counts.get(speaker, 0)) for speaker in speakers if counts.get(speaker, 0) < min_units}
+    for speaker, units in sparse.items():
+        log.warning("speaker %s skipped: %d units, fewer than --min-units %d", speaker, units, min_units)
+    return sparse
 
 
 def cmd_effects(args: argparse.Namespace) -> int:
@@ -126,7 +144,7 @@ def cmd_effects(args: argparse.Namespace) -> int:
               "spline_knots": list(model.design_.knots), "prior": args.prior if args.topics else None}
     counts = {"units": model.n_units_, "units_by_speaker": model.units_by_speaker_,
               "heldout_units": int(covariates["heldout"].sum()) if "heldout" in covariates else None,
-              "year_range": list(model.design_.year_range)}
+              "year_range": list(model.design_.year_range), "skipped_speakers": args.skipped_speakers}
     # the tables first, so that the manifest's sha256 cover them as well as the model's state
     model.save(folder, inputs=inputs, config=config, counts=counts)
     print(f"{len(model.outcomes_)} outcome(s) ({model.measurement_} draws) on {len(model.design_.columns)} design columns, "
@@ -161,9 +179,12 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     effects.add_argument("--prior", type=float, help="topics: Dirichlet prior per topic (default: 1/K)")
     effects.add_argument("--min-units", type=int, default=DEFAULT_MIN_UNITS,
                          help="fewest units a speaker may have (default: %(default)s)")
+    effects.add_argument("--skip-sparse", action="store_true",
+                         help="leave out (and record) the named speakers with fewer than --min-units units, "
+                              "instead of stopping")
     effects.add_argument("--earlier", type=_years, default=(2000, 2010), help="contrast's earlier period (default: 2000-2010)")
     effects.add_argument("--later", type=_years, default=(2011, 2022), help="contrast's later period (default: 2011-2022)")
     effects.add_argument("--seed", type=int, default=0)
     effects.add_argument("--out", type=Path, required=True)
     effects.add_argument("--artifacts", type=Path, default=artifacts, help="where built subcorpora are (default: %(default)s)")
-    effects.set_defaults(run=cmd_effects)
+    effects.set_defaults(run=cmd_effects, skipped_speakers={})

@@ -185,16 +185,22 @@ def run_notebook(source: Path, executed: Path, parameters: dict) -> Path:
     notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     executed = Path(executed)
     executed.parent.mkdir(parents=True, exist_ok=True)
-    unexecuted = executed.with_suffix(".source.ipynb")
+    unexecuted, running = executed.with_suffix(".source.ipynb"), executed.with_suffix(".running.ipynb")
     jupytext.write(notebook, unexecuted)
     try:
-        # papermill saves its output after every cell: under a temporary name, so that a killed run leaves no
+        # papermill saves its output after every cell: under another name, so that a killed run leaves no
         # executed-looking notebook that `make` would take for a finished one
-        with atomic_path(executed) as temporary:
-            result = papermill.execute_notebook(str(unexecuted), str(temporary), parameters=parameters,
-                                                kernel_name="python3", progress_bar=False, cwd=str(Path.cwd()))
-            result.metadata["papermill"]["output_path"] = str(executed)
-            nbformat.write(result, str(temporary))
+        result = papermill.execute_notebook(str(unexecuted), str(running), parameters=parameters, kernel_name="python3",
+                                            progress_bar=False, cwd=str(Path.cwd()))
+        result.metadata["papermill"]["output_path"] = str(executed)
+        nbformat.write(result, str(running))
+    except BaseException:
+        # a failed run is kept beside, never as the executed notebook: make must not take it for built
+        if running.exists():
+            running.replace(executed.with_suffix(".failed.ipynb"))
+        raise
     finally:
         unexecuted.unlink(missing_ok=True)
+    running.replace(executed)
+    executed.with_suffix(".failed.ipynb").unlink(missing_ok=True)
     return executed

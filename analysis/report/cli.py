@@ -1,4 +1,4 @@
-"""``python -m analysis report ...``: run one notebook with papermill, assemble the report."""
+"""``python -m analysis report ...`` (run a study, one notebook, assemble) and ``python -m analysis study ...``."""
 
 from __future__ import annotations
 
@@ -31,8 +31,57 @@ def cmd_notebook(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from analysis.report import build_report
 
-    markdown, page = build_report(args.reports)
+    markdown, page = build_report(args.reports, **({"title": args.title} if args.title else {}))
     print(f"report written: {markdown} and {page}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from analysis.report.study import run_study
+
+    page = run_study(args.study, artifacts=args.artifacts, reports=args.reports, smoke=args.smoke, jobs=args.jobs)
+    print(f"report of {args.study}: {page}")
+    return 0
+
+
+def cmd_study_check(args: argparse.Namespace) -> int:
+    from analysis.report.study import load_study, notebooks_of
+
+    study = load_study(args.study, smoke=args.smoke)
+    for source in study.sources.values():
+        print(f"{source.role:<10} {source.spec.name} from {source.manifest.file if source.manifest else source.spec.corpus}"
+              f" (query {source.spec.query!r}, years {source.spec.years or 'all'})")
+    print(f"speakers {study.speakers['compare']} (baseline {study.speakers['baseline']}); effects: "
+          f"{'yes' if study.effects else 'none'}; topics {study.topics['backends']} K={study.topics['k']}; "
+          f"frame model {study.frame_model}; notebooks {', '.join(notebooks_of(study))}")
+    return 0
+
+
+def cmd_study_makevars(args: argparse.Namespace) -> int:
+    from analysis.report.study import load_study, make_variables
+
+    text = make_variables(load_study(args.study, smoke=args.smoke))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    return 0
+
+
+def cmd_study_subcorpus(args: argparse.Namespace) -> int:
+    from analysis.report.study import build_study_subcorpus, load_study
+
+    folder = build_study_subcorpus(load_study(args.study, smoke=args.smoke), args.role, args.out)
+    print(f"built {folder}")
+    return 0
+
+
+def cmd_study_init(args: argparse.Namespace) -> int:
+    from analysis.corpus.sources import source_manifest
+    from analysis.report.study import starter_study
+
+    text = starter_study(source_manifest(args), query=args.query, years=args.years, out=args.out)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    print(f"wrote {args.out}; build its report with: make report STUDY={args.out}")
     return 0
 
 
@@ -50,4 +99,35 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     notebook.set_defaults(run=cmd_notebook)
     build = commands.add_parser("build", help="assemble report.md and report.html from the sections the notebooks wrote")
     build.add_argument("--reports", type=Path, default=defaults.reports)
+    build.add_argument("--title", help="the report's title (default: the project's study's)")
     build.set_defaults(run=cmd_build)
+    run = commands.add_parser("run", help="build a study's whole report (corpus, topics, frames, effects, notebooks)")
+    run.add_argument("study", type=Path, help="a study file, e.g. studies/japan-korea.toml")
+    run.add_argument("--artifacts", type=Path, default=artifacts, help="(default: %(default)s; the study's own under studies/NAME)")
+    run.add_argument("--reports", type=Path, help="(default: reports/ for studies/japan-korea.toml, else reports/studies/NAME)")
+    run.add_argument("--smoke", action="store_true", help="the small build: the study's [smoke] values")
+    run.add_argument("--jobs", type=int, default=2, help="steps side by side (default: %(default)s)")
+    run.set_defaults(run=cmd_run)
+
+    study = subparsers.add_parser("study", help="study files: start one from your corpus, check one")
+    study_commands = study.add_subparsers(dest="command", required=True)
+    init = study_commands.add_parser("init", help="write a commented starter study for your own corpus file, from its data")
+    from analysis.corpus.sources import add_source_arguments
+
+    add_source_arguments(init, name_help="a corpus name (or give --path to your own file)")
+    init.add_argument("--query", help="regular expression a paragraph must match (default: one suggested from the data)")
+    init.add_argument("--years", help="inclusive range, e.g. 1990-2020 (default: all years found)")
+    init.add_argument("--out", type=Path, required=True, help="the study file to write, e.g. studies/my-study.toml")
+    init.set_defaults(run=cmd_study_init)
+    for name, function, text in (("check", cmd_study_check, "load and check a study file; print what it builds"),
+                                 ("makevars", cmd_study_makevars, "write the study as Makefile variables (make report does)"),
+                                 ("subcorpus", cmd_study_subcorpus, "build one of the study's subcorpora (make report does)")):
+        command = study_commands.add_parser(name, help=text)
+        command.add_argument("study", type=Path)
+        command.add_argument("--smoke", action="store_true", help="with the study's [smoke] values")
+        if name == "makevars":
+            command.add_argument("--out", type=Path, required=True)
+        if name == "subcorpus":
+            command.add_argument("role", choices=("corpus", "comparison", "showcase"))
+            command.add_argument("--out", type=Path, required=True, help="the study's subcorpora folder")
+        command.set_defaults(run=function)

@@ -36,21 +36,16 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from analysis.corpus.subcorpus import load_subcorpus
     from analysis.persist import write_csv, write_manifest, write_parquet
     from analysis.topics.models import load_topic_model
-    from analysis.topics.pipeline import prevalence
-    from analysis.topics.result import TopicResult, topic_column
+    from analysis.topics.pipeline import apply_topic_model, prevalence
 
     model = load_topic_model(args.model)
     units, subcorpus_manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora", sample=args.sample, seed=args.seed)
-    doc_topic = model.transform(units["text"].tolist())
-    table = units[["unit_id", "doc_id", "speaker", "year", "heldout"]].copy()
-    table["dominant_topic"] = TopicResult(topics=model.topics_, doc_topic=doc_topic).dominant_topic()
-    write_parquet(args.out / "doc_topic.parquet",
-                  pd.concat([table, pd.DataFrame(doc_topic, columns=[topic_column(t) for t in range(doc_topic.shape[1])])], axis=1))
+    table = apply_topic_model(model, units)
+    doc_topic = table.filter(regex=r"^topic_\d+$").to_numpy()
+    write_parquet(args.out / "doc_topic.parquet", table)
     for by in ("year", "speaker"):
         write_csv(args.out / f"prevalence_by_{by}.csv", prevalence(units, doc_topic, by=by), index=False, float_format="%.5f")
     write_manifest(args.out, stage="topics-apply",

@@ -55,6 +55,17 @@ def select_k(units: pd.DataFrame, *, backend: str, ks: list[int], seeds: list[in
     return runs, summary.reset_index()
 
 
+def apply_topic_model(model: TopicModel, units: pd.DataFrame) -> pd.DataFrame:
+    """Each unit's ids, speaker, year, held-out flag, dominant topic and topic shares (``topic_0`` ...)."""
+    from analysis.topics.result import TopicResult, topic_column
+
+    doc_topic = model.transform(units["text"].tolist())
+    table = units[["unit_id", "doc_id", "speaker", "year", "heldout"]].reset_index(drop=True).copy()
+    table["dominant_topic"] = TopicResult(topics=model.topics_, doc_topic=doc_topic).dominant_topic()
+    shares = pd.DataFrame(doc_topic, columns=[topic_column(t) for t in range(doc_topic.shape[1])])
+    return pd.concat([table, shares], axis=1)
+
+
 def prevalence(units: pd.DataFrame, doc_topic, *, by: str) -> pd.DataFrame:
     """Tidy topic prevalence: the mean topic share of the units in each group of ``by`` (e.g. year, speaker)."""
     shares = pd.DataFrame(doc_topic, columns=range(doc_topic.shape[1]))

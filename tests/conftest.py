@@ -8,24 +8,6 @@ import pytest
 from analysis.corpus.manifest import find_data_home, load_manifest
 from analysis.corpus.readers import open_corpus
 
-#: Slow tests in files another branch is rewriting (the frame classifier), marked here to keep that branch's
-#: files untouched; elsewhere a slow test carries ``@pytest.mark.slow`` itself.
-SLOW_ELSEWHERE = (
-    "tests/framing/test_models.py::test_model_contract[combined]",
-    "tests/framing/test_models.py::test_model_contract[tfidf]",
-    "tests/framing/test_models.py::test_model_contract[zeroshot]",
-    "tests/framing/test_models.py::test_model_contract[supervised]",
-    "tests/framing/test_models.py::test_supervised_and_tfidf_beat_the_lexicon_on_unseen_documents",
-    "tests/framing/test_models.py::test_evaluation_reuses_the_cross_validation_saved_with_a_model_only_for_the_same_labels",
-    "tests/framing/test_models.py::test_predict_command_keeps_order_and_the_interface",
-)
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.nodeid in SLOW_ELSEWHERE:
-            item.add_marker(pytest.mark.slow)
-
 
 @pytest.fixture(scope="session")
 def data_home() -> Path:

@@ -34,7 +34,8 @@ def split(annotated_units):
     return annotated_units.iloc[train], annotated_units.iloc[test]
 
 
-@pytest.mark.parametrize("kind", MODEL_KINDS)
+#: Every kind but the lexicon embeds or vectorises the training paragraphs: seconds to minutes each.
+@pytest.mark.parametrize("kind", [kind if kind == "lexicon" else pytest.param(kind, marks=pytest.mark.slow) for kind in MODEL_KINDS])
 def test_model_contract(kind, split, tmp_path):
     train, test = split
     model = make_model(kind)
@@ -61,6 +62,7 @@ def test_model_contract(kind, split, tmp_path):
     np.testing.assert_array_equal(load_model(tmp_path / kind).predict_proba(test["text"].tolist()), scores)
 
 
+@pytest.mark.slow
 def test_supervised_and_tfidf_beat_the_lexicon_on_unseen_documents(split):
     train, test = split
     truth = test[list(FRAMES)].to_numpy()
@@ -83,6 +85,7 @@ def test_a_model_trained_on_another_codebook_is_refused(split, tmp_path):
         load_model(folder)
 
 
+@pytest.mark.slow
 def test_predict_command_keeps_order_and_the_interface(split, tmp_path, capsys):
     train, test = split
     folder = make_model("tfidf").fit(train["text"].tolist(), train).save(tmp_path / "tfidf")
@@ -120,6 +123,7 @@ def test_frame_shares_average_units_within_documents_then_documents():
     assert shares.loc[0, "documents"] == 2 and shares.loc[0, "units"] == 3
 
 
+@pytest.mark.slow
 def test_evaluation_reuses_the_cross_validation_saved_with_a_model_only_for_the_same_labels(annotated_units, tmp_path):
     import pandas as pd
 

@@ -68,9 +68,9 @@ $(STUDY_MK): $(STUDY) analysis/report/study.py | $(STAMP)
 	$(PY) -m analysis study makevars $(STUDY) $(SMOKE_FLAG) --out $@
 
 # the frame models: trained once from the project's annotations, shared by every study
-FRAME_KINDS ?= lexicon zeroshot supervised tfidf combined
+FRAME_KINDS ?= lexicon zeroshot supervised tfidf combined combined-codebook
 ifeq ($(SMOKE),1)
-FRAME_KINDS := tfidf combined
+FRAME_KINDS := tfidf combined-codebook
 # the smoke models learn from the annotated paragraphs of these years only
 YEARS_ungdc-japan-korea := --years 2000 2012
 YEARS_kcna-japan-korea := --years 2011 2011
@@ -83,7 +83,7 @@ TOPICS_CODE := $(wildcard analysis/topics/*.py) $(wildcard analysis/preprocess/*
 SUB := $(ARTIFACTS)/subcorpora
 # the annotated subcorpora (UNGDC, KCNA, and the BBC and Reuters news of round 3) that frame training reads
 TRAINING_SUBCORPORA := $(foreach c,ungdc-japan-korea kcna-japan-korea news-bbc-japan-korea news-reuters-japan-korea,$(SUB)/$(c)/manifest.json)
-MODEL_CARD := $(ARTIFACTS)/models/frames/combined/manifest.json
+MODEL_CARD := $(ARTIFACTS)/models/frames/combined-codebook/manifest.json
 FRAME_EVALUATION := $(ARTIFACTS)/evaluation/frames/manifest.json
 
 $(SUB)/%/manifest.json: corpora/subcorpora/%.toml $(CORPUS_CODE) | $(STAMP)
@@ -122,7 +122,7 @@ $(MODEL_CARD): $(TRAINING_SUBCORPORA) $(wildcard corpora/annotations/*.jsonl) co
   | $(STUDY_EMBEDDINGS)
 	$(PY) -m analysis frames train --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 
-models: $(MODEL_CARD) ## Train the frame models from the committed annotations (default: combined), shared by every study
+models: $(MODEL_CARD) ## Train the frame models from the committed annotations (default: combined-codebook), shared by every study
 
 $(FRAME_EVALUATION): $(MODEL_CARD)
 	$(PY) -m analysis frames evaluate --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/evaluation/frames --models $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)

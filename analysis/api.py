@@ -26,6 +26,7 @@ from analysis.corpus.readers import open_corpus
 from analysis.corpus.sources import file_manifest
 from analysis.corpus.subcorpus import SubcorpusSpec
 from analysis.corpus.units import SegmentOptions, iter_units
+from analysis.framing import DEFAULT_KIND
 from analysis.framing.models import FrameModel, load_model
 from analysis.framing.pipeline import apply_model
 from analysis.report.study import Study, load_study, run_study
@@ -36,7 +37,7 @@ __all__ = ["DEFAULT_FRAME_MODEL", "Effects", "Study", "apply_frames", "apply_top
            "estimate_effects", "fit_topics", "load_frame_model", "load_study", "load_units", "run_study"]
 
 #: Where ``make models`` puts the default frame model (trained once from the project's annotations).
-DEFAULT_FRAME_MODEL = Path("artifacts/models/frames/combined")
+DEFAULT_FRAME_MODEL = Path("artifacts/models/frames") / DEFAULT_KIND
 
 
 def corpus_manifest(source: str | Path, *, map: dict[str, str] | None = None, format: str | None = None,

@@ -20,7 +20,7 @@
 # trained frame models (`make models`).
 
 # %% tags=["parameters"]
-frame_model = "artifacts/models/frames/combined"
+frame_model = "artifacts/models/frames/combined-codebook"
 workdir = "artifacts/tutorial"
 
 # %%

@@ -1,4 +1,4 @@
-"""Five frame classifiers behind one API.
+"""Six frame classifiers behind one API.
 
 Every model turns texts into features, then scores each frame with a
 one-vs-rest logistic regression whose decision values are Platt-calibrated on
@@ -18,8 +18,11 @@ their features:
 ``tfidf``
     TF-IDF of words and word pairs;
 ``combined``
-    both: the TF-IDF features beside the MiniLM embedding (the default model,
-    best in grouped cross-validation).
+    both: the TF-IDF features beside the MiniLM embedding;
+``combined-codebook``
+    the ``combined`` features beside the ``zeroshot`` and ``lexicon`` ones (the
+    default model, best in grouped cross-validation:
+    ``benchmarks/results/frame_variants.csv``).
 
 Regularisation strengths (``C``) were chosen from {0.3, 1, 3, 10, 30} (TF-IDF
 also 100) by grouped 5-fold cross-validation on the annotations.

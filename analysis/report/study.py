@@ -33,6 +33,7 @@ from typing import Any
 from analysis.corpus.manifest import PROJECT_ROOT, Manifest, load_manifest
 from analysis.corpus.subcorpus import SubcorpusSpec, load_spec
 from analysis.errors import AnalysisError
+from analysis.framing import DEFAULT_KIND, MODEL_KINDS
 
 #: Where the project's studies live; ``japan-korea`` is the default study of ``make report``.
 STUDY_DIR = PROJECT_ROOT / "studies"
@@ -59,7 +60,6 @@ TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "
 #: The keys of a corpus table that name things in the report's sentences (``Source.words``).
 WORDS = ("label", "in_text", "documents", "about", "heldout_note", "heldout_name", "speaker", "text")
 TOPIC_BACKENDS = ("lda", "nmf", "bertopic")
-FRAME_MODELS = ("lexicon", "zeroshot", "supervised", "tfidf", "combined")
 
 
 class StudyError(AnalysisError, ValueError):
@@ -303,9 +303,9 @@ def load_study(path: Path | str, *, smoke: bool = False) -> Study:
             raise study_error(path, "topics", key, "must be a non-empty list of integers")
     if topics["k"] < 2:
         raise study_error(path, "topics", "k", "needs at least 2 topics")
-    frame_model = raw.get("frames", {}).get("model", "combined")
-    if frame_model not in FRAME_MODELS:
-        raise study_error(path, "frames", "model", f"choose from {', '.join(FRAME_MODELS)}")
+    frame_model = raw.get("frames", {}).get("model", DEFAULT_KIND)
+    if frame_model not in MODEL_KINDS:
+        raise study_error(path, "frames", "model", f"choose from {', '.join(MODEL_KINDS)}")
     return Study(path=path, name=name, title=raw.get("title", f"Topics and frames: {name}"), sources=sources,
                  speakers=speakers, effects=effects, topics=topics, frame_model=frame_model, smoke=smoke)
 
@@ -511,5 +511,5 @@ def starter_study(manifest: Manifest, *, query: str | None, years: str | None, o
               f"k = {k}", f"sweep_ks = {toml(sweep)}", "sweep_seeds = [0]", "seed = 0",
               f"heatmap_backend = {toml('nmf')}", "",
               "[frames]",
-              "model = \"combined\"   # trained once from the project's annotations (diplomatic speech and news), shared", ""]
+              f"model = {toml(DEFAULT_KIND)}   # trained once from the project's annotations (diplomatic speech and news), shared", ""]
     return "\n".join(lines)

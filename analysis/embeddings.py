@@ -24,8 +24,9 @@ Two runtimes run the same network (``$ANALYSIS_ENCODER``, default
 ``onnxruntime``): ``torch`` through sentence-transformers, and ONNX Runtime
 (fp32, one thread) on a graph that ``torch.onnx.export`` makes from the
 packaged weights at first use, into the cache beside its vectors (a folder
-named by the runtime and the weights' sha256, moved into place whole, its
-files' sha256 checked on every load). The tokeniser is the model's own
+named by the runtime and the weights' sha256; one process exports while the
+others wait, the folder is moved into place whole, and its files' sha256 are
+checked on every load). The tokeniser is the model's own
 ``tokenizer.json`` (the ids sentence-transformers feeds the network), and
 pooling and normalisation follow the packaged pipeline (``modules.json``: mean
 of the token vectors, then unit length), so the vectors agree with torch's to
@@ -237,28 +238,33 @@ def _check_pipeline(folder: Path) -> int:
 def onnx_export(cache: Path) -> Path:
     """The ONNX graph of the packaged transformer under ``cache``: exported at first use, verified on every load.
 
-    The export is written into a temporary folder and renamed into place whole, so processes that start side
-    by side never see half a file; the first rename wins and the others use its folder.
+    Processes that start side by side (``make -j2``, Dask workers) take a lock, so one exports and the others
+    wait for it; the export is written into a temporary folder and renamed into place whole, so an interrupted
+    export leaves nothing half written.
     """
+    import fcntl
+
     from analysis.persist import IntegrityError, verify_folder, write_folder_manifest
 
     target = cache / EXPORT_FOLDER
     if not target.is_dir():
         cache.mkdir(parents=True, exist_ok=True)
-        temporary = Path(tempfile.mkdtemp(dir=cache, prefix=f".{EXPORT_FOLDER}-"))
-        try:
-            _export_onnx(temporary / ONNX_FILE)
-            write_folder_manifest(temporary, stage="encoder", inputs={"model": MODEL_NAME, "weights_sha256": model_sha256()},
-                                  config={"runtime": "onnxruntime", "precision": "fp32", "opset": ONNX_OPSET,
-                                          "exporter": "torch.onnx.export (TorchScript)"},
-                                  counts={}, extra_packages=("torch", "onnx", "onnxruntime"))
-            os.rename(temporary, target)
-            log.info("exported %s to %s", MODEL_NAME, target)
-        except OSError:
-            if not target.is_dir():
-                raise
-        finally:
-            shutil.rmtree(temporary, ignore_errors=True)
+        with open(cache / f".{EXPORT_FOLDER}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not target.is_dir():  # not exported by the process that held the lock before
+                temporary = Path(tempfile.mkdtemp(dir=cache, prefix=f".{EXPORT_FOLDER}-"))
+                try:
+                    _export_onnx(temporary / ONNX_FILE)
+                    write_folder_manifest(temporary, stage="encoder",
+                                          inputs={"model": MODEL_NAME, "weights_sha256": model_sha256()},
+                                          config={"runtime": "onnxruntime", "precision": "fp32", "opset": ONNX_OPSET,
+                                                  "exporter": "torch.onnx.export (TorchScript)"},
+                                          counts={}, extra_packages=("torch", "onnx", "onnxruntime"))
+                    temporary.chmod(0o755)  # mkdtemp's 0700 would hide a shared cache's export from other users
+                    os.rename(temporary, target)
+                    log.info("exported %s to %s", MODEL_NAME, target)
+                finally:
+                    shutil.rmtree(temporary, ignore_errors=True)
     try:
         manifest = verify_folder(target)
     except (IntegrityError, FileNotFoundError) as error:

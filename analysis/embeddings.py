@@ -242,15 +242,11 @@ def onnx_export(cache: Path) -> Path:
     wait for it; the export is written into a temporary folder and renamed into place whole, so an interrupted
     export leaves nothing half written.
     """
-    import fcntl
-
-    from analysis.persist import IntegrityError, verify_folder, write_folder_manifest
+    from analysis.persist import IntegrityError, exclusive_lock, verify_folder, write_folder_manifest
 
     target = cache / EXPORT_FOLDER
     if not target.is_dir():
-        cache.mkdir(parents=True, exist_ok=True)
-        with open(cache / f".{EXPORT_FOLDER}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with exclusive_lock(cache / f".{EXPORT_FOLDER}.lock"):
             if not target.is_dir():  # not exported by the process that held the lock before
                 temporary = Path(tempfile.mkdtemp(dir=cache, prefix=f".{EXPORT_FOLDER}-"))
                 try:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.persist import exclusive_lock
+
 log = logging.getLogger(__name__)
 
 DEFAULT_CACHE = Path(os.environ.get("ANALYSIS_CACHE", "artifacts/cache")) / "umap"
@@ -45,15 +47,19 @@ class CachedUMAP:
         if y is not None:
             raise ValueError("CachedUMAP projects without labels (supervised UMAP is not cached)")
         path = self.cache / f"{self.key(embeddings)}.npz"
-        if path.exists():
-            with np.load(path, allow_pickle=False) as stored:
-                return stored["projection"]
+        if not path.exists():
+            # `topics fit` and `topics select` side by side project the same seed: one projects, the other waits
+            with exclusive_lock(path.with_suffix(".lock")):
+                if not path.exists():
+                    self._project(embeddings, path)
+        with np.load(path, allow_pickle=False) as stored:
+            return stored["projection"]
+
+    def _project(self, embeddings: np.ndarray, path: Path) -> None:
         from umap import UMAP
 
         log.info("projecting %d embeddings with UMAP %s", len(embeddings), self.params)
         projection = UMAP(**self.params).fit_transform(embeddings)
-        self.cache.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part.npz")
         np.savez(partial, projection=projection)
         os.replace(partial, path)
-        return projection

@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/embeddings.md"))
     args = parser.parse_args()
 
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     texts = paragraphs(args.paragraphs, args.stride)
     load_seconds = {}
     for runtime in RUNTIMES:
@@ -78,7 +79,6 @@ def main() -> None:
              "speed_vs_torch": round(cpu[BASELINE] / cpu[runtime], 2), "load_s": round(load_seconds[runtime], 1)}
             for runtime in RUNTIMES]
     table = pd.DataFrame(rows)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     words = np.array([len(text.split()) for text in texts])
     lines = [
         "# Encoder runtimes: paragraphs per second per core",

@@ -200,3 +200,18 @@ def write_parquet(path: Path, table: Any) -> Path:
     with atomic_path(path) as temporary:
         table.to_parquet(temporary, index=False)
     return Path(path)
+
+
+@contextmanager
+def exclusive_lock(path: Path):
+    """Hold an exclusive lock on the file ``path`` (created if need be) for the block; other holders wait.
+
+    For work that processes side by side must not do twice (``make -j2``, Dask workers): the first does it
+    while the others wait, then find its result.
+    """
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

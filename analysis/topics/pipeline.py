@@ -42,7 +42,7 @@ def select_k(units: pd.DataFrame, *, backend: str, ks: list[int], seeds: list[in
         model = fit_topic_model(units, backend=backend, n_topics=k, seed=seed, embeddings=embeddings,
                                 preprocessed=preprocessed, **params)
         fitted.append((k, seed, model.result()))
-    reference = Reference(model.preprocessor_.transform(units["text"].tolist()))
+    reference = Reference(preprocessed.tokens)
     reference.prepare([topic for _, _, result in fitted for topic in result.top_words(10)])
     rows = []
     for k, seed, result in fitted:

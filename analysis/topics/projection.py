@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.persist import atomic_path
+from analysis.persist import atomic_path, exclusive_lock
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +47,18 @@ class CachedUMAP:
         if y is not None:
             raise ValueError("CachedUMAP projects without labels (supervised UMAP is not cached)")
         path = self.cache / f"{self.key(embeddings)}.npz"
-        if path.exists():
-            with np.load(path, allow_pickle=False) as stored:
-                return stored["projection"]
+        if not path.exists():
+            # `topics fit` and `topics select` side by side project the same seed: one projects, the other waits
+            with exclusive_lock(path.with_suffix(".lock")):
+                if not path.exists():
+                    self._project(embeddings, path)
+        with np.load(path, allow_pickle=False) as stored:
+            return stored["projection"]
+
+    def _project(self, embeddings: np.ndarray, path: Path) -> None:
         from umap import UMAP
 
         log.info("projecting %d embeddings with UMAP %s", len(embeddings), self.params)
         projection = UMAP(**self.params).fit_transform(embeddings)
-        with atomic_path(path) as temporary:  # two processes may project the same input at once
+        with atomic_path(path) as temporary:
             np.savez(temporary, projection=projection)
-        return projection

@@ -37,11 +37,13 @@ documents and the configuration is reused, so an interrupted run resumes.
 
 Frame models that embed every paragraph with MiniLM (``zeroshot``,
 ``supervised``, ``combined``) and the ``bertopic`` topic backend work too,
-but embedding runs at about 14 General Debate paragraphs a second per core -- some
-3.5 hours for the 356,000 paragraphs of the UN General Debate on two workers -- so
-:func:`run_scale` warns about them; ``tfidf`` with ``nmf`` or ``lda`` needs
-no embeddings. Bit-identical outputs are tested for those; torch manages its
-own threads, so embedding kinds are not covered by that guarantee.
+but embedding runs at about 38 General Debate paragraphs a second per core with
+ONNX Runtime -- some 1.5 hours for the 356,000 paragraphs of the UN General Debate
+on two idle workers -- so :func:`run_scale` warns about them; ``tfidf`` with
+``nmf`` or ``lda`` needs no embeddings. Bit-identical outputs are tested for
+those; ``benchmarks/scale.py`` also found them for ``combined`` (a vector depends
+on its text only, one thread per worker), and the run's encoder runtime is part
+of its configuration.
 """
 
 from __future__ import annotations
@@ -433,7 +435,7 @@ def _warn_about_embeddings(kind: str, backend: str) -> None:
     slow = [f"frame model kind {kind!r}"] if kind in EMBEDDING_FRAME_KINDS else []
     slow += [f"topic backend {backend!r}"] if backend in EMBEDDING_TOPIC_BACKENDS else []
     if slow:
-        log.warning("%s %s every paragraph with MiniLM (about 40 paragraphs/s on two cores, some 2.5 hours for "
+        log.warning("%s %s every paragraph with MiniLM (about 75 paragraphs/s on two idle cores, some 1.5 hours for "
                     "the 356,000 paragraphs of the UN General Debate); the tfidf frame model with an nmf or lda topic "
                     "model needs no embeddings", " and ".join(slow), "embeds" if len(slow) == 1 else "embed")
 

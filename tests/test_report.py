@@ -119,9 +119,7 @@ def _half_done(artifacts: Path, reports: Path) -> list[str]:
             verify_folder(folder)
         except IntegrityError as error:
             problems.append(str(error))
-    for notebook in (reports / "notebooks").glob("*.ipynb"):
-        if notebook.name.endswith(".source.ipynb"):
-            continue
+    for notebook in (reports / "notebooks").glob("[!.]*.ipynb"):  # hidden: a temporary a kill left, never a target
         metadata = json.loads(notebook.read_text())["metadata"]["papermill"]
         if metadata.get("end_time") is None or metadata.get("exception"):
             problems.append(f"{notebook}: not executed to its end")

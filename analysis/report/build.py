@@ -185,7 +185,7 @@ def run_notebook(source: Path, executed: Path, parameters: dict) -> Path:
     notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     executed = Path(executed)
     executed.parent.mkdir(parents=True, exist_ok=True)
-    unexecuted = executed.with_suffix(".source.ipynb")
+    unexecuted = executed.parent / f".{executed.stem}.source.ipynb"  # hidden, like every temporary
     jupytext.write(notebook, unexecuted)
     try:
         # papermill saves its output after every cell: under a temporary name, so that a killed run leaves no

@@ -41,6 +41,7 @@ import logging
 import os
 import shutil
 import tempfile
+import sys
 import zipfile
 from collections.abc import Sequence
 from functools import lru_cache
@@ -107,6 +108,8 @@ def cache_folder(runtime: str | None = None) -> Path:
     if encoder_runtime(runtime) == "torch":
         return DEFAULT_CACHE / "unbatched"
     return DEFAULT_CACHE / f"onnxruntime-fp32-{model_sha256()[:16]}"
+#: Texts between two progress updates.
+PROGRESS_TEXTS = 16
 
 
 @lru_cache(maxsize=1)
@@ -118,6 +121,10 @@ def load_model():
         from sentence_transformers import SentenceTransformer
     except ImportError as error:  # pragma: no cover - the pinned stack installs it
         raise ImportError("embeddings need sentence-transformers: run `make setup`") from error
+    if not sys.stderr.isatty():  # its weight-loading bar would be one more redrawn line in a log
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
     return SentenceTransformer(str(model_path()), device="cpu")
 
 
@@ -329,9 +336,12 @@ def embed(texts: Sequence[str], *, cache: EmbeddingCache | None = None, progress
     if missing:
         log.info("embedding %d new texts with %s (%d cached)", len(missing), cache.runtime, len(texts) - len(missing))
         encoder = load_encoder(cache.runtime)
-        with progress_bar(total=len(missing), desc="embedding", unit="text", enabled=progress and len(missing) > 100) as bar:
+        with progress_bar(total=len(missing), desc="embedding", unit="texts", enabled=progress and len(missing) > 100) as bar:
             for start in range(0, len(missing), SHARD_TEXTS):
                 chunk = missing[start:start + SHARD_TEXTS]
-                cache.add([k for k, _ in chunk], encoder.encode([t for _, t in chunk]))  # a killed run keeps every finished shard
-                bar.update(len(chunk))
+                vectors = []
+                for step in range(0, len(chunk), PROGRESS_TEXTS):
+                    vectors.append(encoder.encode([t for _, t in chunk[step:step + PROGRESS_TEXTS]]))
+                    bar.update(len(vectors[-1]))
+                cache.add([k for k, _ in chunk], np.concatenate(vectors))  # a killed run keeps every finished shard
     return np.stack([cache.get(k) for k in keys]) if keys else np.zeros((0, DIMENSION), dtype=np.float32)

@@ -72,7 +72,8 @@ class LogProgress:
         now = self._clock()
         tenths = 10 * self.n // self.total if self.total else 0
         since = now - self._last
-        if (tenths > self._logged_tenths and since >= MIN_SECONDS) or since >= MAX_SECONDS:
+        unfinished = not self.total or self.n < self.total  # the last line is close()'s
+        if unfinished and ((tenths > self._logged_tenths and since >= MIN_SECONDS) or since >= MAX_SECONDS):
             self._log(now)
 
     def close(self) -> None:

@@ -120,9 +120,9 @@ def _half_done(artifacts: Path, reports: Path) -> list[str]:
             verify_folder(folder)
         except IntegrityError as error:
             problems.append(str(error))
-    for notebook in (reports / "notebooks").glob("*.ipynb"):
-        if notebook.name.endswith((".source.ipynb", ".running.ipynb", ".failed.ipynb")):
-            continue  # never a make target: only NAME.ipynb is taken for built
+    for notebook in (reports / "notebooks").glob("[!.]*.ipynb"):  # hidden: a temporary a kill left, never a target
+        if notebook.name.endswith(".failed.ipynb"):
+            continue  # a failed run, kept beside: never a make target either
         metadata = json.loads(notebook.read_text())["metadata"]["papermill"]
         if metadata.get("end_time") is None or metadata.get("exception"):
             problems.append(f"{notebook}: not executed to its end")
@@ -138,7 +138,7 @@ def _killed_and_resumed(root: Path) -> tuple[Path, list[str], list[str]]:
     points = [
         ("embedding", "corpus embed", lambda: len(list(shards.rglob("shard-*.npz"))) >= 1),
         ("training", "frames train", lambda: (artifacts / "models" / "frames" / "tfidf" / "manifest.json").exists()),
-        ("a notebook", "report notebook", lambda: any((reports / "notebooks").glob("*.running.ipynb"))),
+        ("a notebook", "report notebook", lambda: any((reports / "notebooks").glob(".*.running.ipynb"))),
     ]
     reached, half_done = [], []
     for name, running, ready in points:

@@ -185,7 +185,8 @@ def run_notebook(source: Path, executed: Path, parameters: dict) -> Path:
     notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     executed = Path(executed)
     executed.parent.mkdir(parents=True, exist_ok=True)
-    unexecuted, running = executed.with_suffix(".source.ipynb"), executed.with_suffix(".running.ipynb")
+    # hidden, like every temporary: never a make target
+    unexecuted, running = (executed.parent / f".{executed.stem}.{part}.ipynb" for part in ("source", "running"))
     jupytext.write(notebook, unexecuted)
     try:
         # papermill saves its output after every cell: under another name, so that a killed run leaves no

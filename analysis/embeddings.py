@@ -40,8 +40,8 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import sys
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from functools import lru_cache

@@ -53,7 +53,8 @@ def _fit(kind: str):
     return model, load_topic_model, state, ("config.json", "n_topics")
 
 
-KINDS = [*MODEL_KINDS, "lda", "nmf", "bertopic", "effects"]
+#: BERTopic's fit (UMAP, HDBSCAN) takes half a minute: slow, as in tests/topics.
+KINDS = [*MODEL_KINDS, "lda", "nmf", pytest.param("bertopic", marks=pytest.mark.slow), "effects"]
 
 
 @pytest.fixture(scope="module")

@@ -241,7 +241,7 @@ def test_the_tutorial_notebook_runs_headless_on_the_trained_frame_model(smoke_re
     from analysis.report import run_notebook
 
     model = smoke_reports[0].parent / "artifacts" / "models" / "frames" / "tfidf"
-    executed = run_notebook(REPO / "notebooks" / "00_tutorial.py", tmp_path / "00_tutorial.ipynb",
+    executed = run_notebook(REPO / "notebooks" / "00_your_corpus.py", tmp_path / "00_your_corpus.ipynb",
                             {"frame_model": str(model), "workdir": str(tmp_path / "work")})
     cells = json.loads(executed.read_text())["cells"]
     outputs = [output for cell in cells if cell["cell_type"] == "code" for output in cell.get("outputs", [])]

@@ -113,12 +113,15 @@ errors
 
 # %%
 transfer = pd.read_csv(evaluation / "transfer_metrics.csv")
-transfer = transfer[transfer["model"] == model].drop(columns="model")
+# `frames evaluate` scores the transfer of the default model (`--transfer-kinds`): a study's other model shows that
+transfer_model = model if (transfer["model"] == model).any() else transfer["model"].iloc[0]
+transfer = transfer[transfer["model"] == transfer_model].drop(columns="model")
 transfer_table = write_table(transfer, reports, "frames_transfer")
 weakest = transfer.loc[transfer["macro_f1"].idxmin()]
-transfer_text = (f"Trained on some sources and tested on another it never saw, the {model} model reaches macro-F1 "
+transfer_text = (f"Trained on some sources and tested on another it never saw, the {transfer_model} model reaches macro-F1 "
                  + ", ".join(f"{row.macro_f1:.2f} ({row.train} to {row.test})" for row in transfer.itertuples())
-                 + f", against {chosen['macro_f1']:.2f} in the grouped cross-validation over all sources; the weakest "
+                 + f", against {scores.set_index('model').loc[transfer_model, 'macro_f1']:.2f} in the grouped "
+                 "cross-validation over all sources; the weakest "
                  f"transfer is {weakest['train']} to {weakest['test']}. Frames measured on a corpus unlike the annotated "
                  "sources carry this larger error.")
 transfer
@@ -191,7 +194,7 @@ write_section(reports, order=3, slug="framing", title="The framing classifier", 
     {"table": errors_table, "caption": f"Out-of-fold true positives, false positives and false negatives of {model} per frame and source "
                                        "(by decade in evaluation/frames/errors_by_source_decade.csv)"},
     {"text": transfer_text},
-    {"table": transfer_table, "caption": f"Leave-one-source-out F1 of {model}: trained on the sources named, tested on "
+    {"table": transfer_table, "caption": f"Leave-one-source-out F1 of {transfer_model}: trained on the sources named, tested on "
                                          "the other (history precision and recall beside)"},
     {"figure": heatmap_figure, "caption": f"Mean frame probability of the paragraphs whose dominant {heatmap_backend} topic "
                                           "is each row; " + "; ".join(f"{f} peaks in topic {peaks[f]}" for f in frames) + "."},

@@ -28,6 +28,8 @@ CODINGS = {
     "round 3": {"first": "frames-round3-coder-a.jsonl", "second": "frames-round3-coder-b.jsonl"},
 }
 ADJUDICATION = "adjudication.jsonl"
+#: An adjudication line names the unit and its resolved labels only (the unit's text was checked when first coded).
+ADJUDICATION_KEYS = ("unit_id", "frames", "primary", "coder")
 #: Re-codings of earlier units under a later codebook: two independent codings of the units a codebook change
 #: touched, and the adjudication of their disagreements. They supersede those units' earlier labels.
 RECODINGS = {
@@ -216,11 +218,10 @@ def gold_annotations(directory: Path = ANNOTATION_DIR) -> pd.DataFrame:
     """
     gold = first_codings(directory).set_index("unit_id")
     gold["resolved_by"] = "coder-a"
-    _supersede(gold, directory / ADJUDICATION, "adjudicator", required=("unit_id", "frames", "primary", "coder"))
+    _supersede(gold, directory / ADJUDICATION, "adjudicator", required=ADJUDICATION_KEYS)
     for name, files in RECODINGS.items():
         _supersede(gold, directory / files["first"], name)
-        _supersede(gold, directory / files["adjudication"], f"{name} adjudicator",
-                   required=("unit_id", "frames", "primary", "coder"))
+        _supersede(gold, directory / files["adjudication"], f"{name} adjudicator", required=ADJUDICATION_KEYS)
     return gold.reset_index()
 
 

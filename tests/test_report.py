@@ -46,7 +46,7 @@ def test_sections_assemble_in_order_with_escaped_html_and_capped_tables(tmp_path
 
 
 def test_a_section_block_must_be_one_kind_and_missing_files_are_named(tmp_path):
-    with pytest.raises(ValueError, match="exactly one of text, figure or table"):
+    with pytest.raises(ValueError, match="exactly one of text, figure, table or link"):
         write_section(tmp_path, order=1, slug="x", title="X", blocks=[{"text": "a", "figure": "b"}])
     write_section(tmp_path, order=1, slug="x", title="X", blocks=[{"figure": "figures/gone.png", "caption": "c"}])
     with pytest.raises(FileNotFoundError, match="figures/gone.png"):

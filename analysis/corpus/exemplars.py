@@ -78,8 +78,12 @@ def exemplar_lines(table: pd.DataFrame, name: str, *, labels: Mapping[object, st
     for label, rows in table.groupby(name, sort=False):
         lines.append(f"## {name} {label}" + (f": {labels[label]}" if labels and label in labels else ""))
         for row in rows.itertuples(index=False):
-            text = " ".join(str(row.text).split())
-            excerpt = text if len(text) <= width else text[:width].rstrip() + "..."
             lines.append(f"{row.rank:>3}. {row.doc_id} para {row.paragraph}  {row.speaker} {row.year}  "
-                         f"p={row.probability:.3f}  {excerpt}")
+                         f"p={row.probability:.3f}  {excerpt(row.text, width)}")
     return lines
+
+
+def excerpt(text: str, width: int) -> str:
+    """The text on one line, cut after ``width`` characters (marked by "...")."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[:width].rstrip() + "..."

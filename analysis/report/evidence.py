@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.corpus.exemplars import excerpt
 from analysis.corpus.subcorpus import load_subcorpus
 from analysis.framing.codebook import FRAMES
 from analysis.framing.pipeline import frame_exemplars
@@ -33,12 +34,13 @@ EXEMPLARS, CELL_EXEMPLARS = 5, 3
 FILES = ("frame_exemplars", "cell_exemplars", "topic_exemplars", "paragraphs")
 
 
-def _applied(folder: Path, name: str) -> tuple[pd.DataFrame, dict]:
+def load_applied(folder: Path, name: str) -> tuple[pd.DataFrame, dict]:
+    """The table ``name`` of a stage's folder (``frames apply``, ``topics apply``) and its manifest, once verified."""
     manifest = verify_folder(folder)
     return pd.read_parquet(folder / name), manifest
 
 
-def periods(years: pd.Series, period_years: int) -> pd.Series:
+def period_starts(years: pd.Series, period_years: int) -> pd.Series:
     """The first year of each year's period, as the report's over-time figures and tables group years."""
     return years // period_years * period_years
 
@@ -48,16 +50,16 @@ def build_evidence(study: Study, artifacts: Path, out: Path) -> Path:
     artifacts, out = Path(artifacts), Path(out)
     corpus, topics = study.corpus.spec.name, study.topics
     units, subcorpus_manifest = load_subcorpus(corpus, artifacts / "subcorpora")
-    predictions, frames_manifest = _applied(artifacts / "frames" / corpus, "unit_frames.parquet")
+    predictions, frames_manifest = load_applied(artifacts / "frames" / corpus, "unit_frames.parquet")
     compared = predictions[predictions["speaker"].isin(study.speakers["compare"])]
     tables = {
         "frame_exemplars": frame_exemplars(predictions, units, n=EXEMPLARS),
-        "cell_exemplars": frame_exemplars(compared.assign(period=periods(compared["year"], topics["period_years"])),
+        "cell_exemplars": frame_exemplars(compared.assign(period=period_starts(compared["year"], topics["period_years"])),
                                           units, n=CELL_EXEMPLARS, by=["speaker", "period"]),
     }
     topic_tables, topic_inputs = [], {}
     for backend in topics["backends"]:
-        doc_topic, manifest = _applied(artifacts / "topics" / "applied" / corpus / backend, "doc_topic.parquet")
+        doc_topic, manifest = load_applied(artifacts / "topics" / "applied" / corpus / backend, "doc_topic.parquet")
         topic_tables.append(topic_exemplars(doc_topic, units, n=EXEMPLARS).assign(backend=backend))
         topic_inputs[backend] = manifest["files"]["doc_topic.parquet"]
         if backend == topics["heatmap_backend"]:
@@ -83,3 +85,12 @@ def load_evidence(folder: Path) -> dict[str, pd.DataFrame]:
     """The tables of an evidence folder, once its manifest vouches for every file."""
     verify_folder(folder)
     return {name: pd.read_parquet(Path(folder) / f"{name}.parquet") for name in FILES}
+
+
+def exemplar_table(exemplars: pd.DataFrame, *, width: int = 300) -> pd.DataFrame:
+    """Exemplars as the report's tables show them: cited as ``DOC_ID ¶N``, the text cut after ``width`` characters."""
+    cited = exemplars["doc_id"].astype(str) + " \u00b6" + exemplars["paragraph"].astype(str)
+    table = exemplars.drop(columns=["unit_id", "doc_id", "paragraph", "text"])
+    position = table.columns.get_loc("rank") + 1
+    table.insert(position, "cited_as", cited)
+    return table.assign(text=[excerpt(text, width) for text in exemplars["text"]])

@@ -13,9 +13,15 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
+
 #: The columns of every exemplar table, after its grouping columns: a citation (document id and paragraph
 #: number), who said it and when, the score and the text, read from the subcorpus at build time.
 EXEMPLAR_COLUMNS = ["rank", "unit_id", "doc_id", "paragraph", "speaker", "year", "probability", "text"]
+
+
+class ExemplarError(AnalysisError, ValueError):
+    """Nothing to choose exemplars from, or a request that names what does not exist (``error: ...``, status 2)."""
 
 
 def most_typical(table: pd.DataFrame, score: str, *, n: int = 5, by: Sequence[str] = (),
@@ -26,7 +32,7 @@ def most_typical(table: pd.DataFrame, score: str, *, n: int = 5, by: Sequence[st
     the probability), and those of ``by``.
     """
     if n < 1 or per_document < 1:
-        raise ValueError(f"n and per_document must be at least 1, got {n} and {per_document}")
+        raise ExemplarError(f"n and per_document must be at least 1, got {n} and {per_document}")
     by = list(by)
     ranked = table.assign(probability=table[score].astype(float)).sort_values(
         ["probability", "unit_id"], ascending=[False, True], kind="mergesort")
@@ -47,7 +53,7 @@ def exemplars_of(scores: pd.DataFrame, units: pd.DataFrame, columns: Mapping[obj
     """
     missing = scores["unit_id"][~scores["unit_id"].isin(units["unit_id"])]
     if len(missing):
-        raise ValueError(f"{len(missing):,} scored units are not among the subcorpus's units (first: {missing.iloc[0]!r}): "
+        raise ExemplarError(f"{len(missing):,} scored units are not among the subcorpus's units (first: {missing.iloc[0]!r}): "
                          "the scores were computed on another corpus")
     joined = scores.merge(units[["unit_id", "paragraph", "text"]], on="unit_id", how="left", validate="one_to_one")
     parts = [most_typical(joined, column, n=n, by=by, per_document=per_document).assign(**{name: label})
@@ -65,7 +71,7 @@ def restrict(scores: pd.DataFrame, *, speakers: Sequence[str] | None = None,
     if years:
         keep &= scores["year"].between(*years)
     if not keep.any():
-        raise ValueError(f"no paragraph of speakers {list(speakers or [])} in years {years}: nothing to choose from")
+        raise ExemplarError(f"no paragraph of speakers {list(speakers or [])} in years {years}: nothing to choose from")
     return scores[keep]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.corpus.exemplars import exemplars_of
+from analysis.corpus.exemplars import ExemplarError, exemplars_of
 from analysis.corpus.heldout import training_entry_point
 from analysis.corpus.subcorpus import load_spec, load_subcorpus
 from analysis.embeddings import encoder_runtime
@@ -205,7 +205,7 @@ def frame_exemplars(predictions: pd.DataFrame, units: pd.DataFrame, *, frames=FR
     """
     unknown = sorted(set(frames) - set(FRAMES))
     if unknown:
-        raise ValueError(f"unknown frame(s) {unknown}: the frames are {', '.join(FRAMES)}")
+        raise ExemplarError(f"unknown frame(s) {unknown}: the frames are {', '.join(FRAMES)}")
     return exemplars_of(predictions, units, {frame: frame for frame in frames}, name="frame", n=n, by=by,
                         per_document=per_document)
 

@@ -18,8 +18,8 @@ import pandas as pd
 from analysis.persist import write_text
 
 INTERACTIVE_SUFFIX = ".plotly.html"
-#: No plotly logo, no "edit in chart studio" link (both would be links out of an offline page).
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "showLink": False}
+#: No plotly logo (a link out of an offline page); the figure follows the width of the page.
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def save_interactive(figure, reports: Path, name: str) -> str:

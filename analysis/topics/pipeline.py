@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.corpus.exemplars import exemplars_of
+from analysis.corpus.exemplars import ExemplarError, exemplars_of
 from analysis.corpus.heldout import require_no_heldout, training_entry_point
 from analysis.persist import package_versions, write_json
 from analysis.topics.models import TOPIC_PACKAGES, Preprocessed, TopicModel, make_topic_model, preprocess_documents
@@ -81,7 +81,7 @@ def topic_exemplars(doc_topic: pd.DataFrame, units: pd.DataFrame, *, topics=None
     chosen = range(count) if topics is None else list(topics)
     unknown = [topic for topic in chosen if not 0 <= topic < count]
     if unknown:
-        raise ValueError(f"unknown topic(s) {unknown}: the model has topics 0 to {count - 1}")
+        raise ExemplarError(f"unknown topic(s) {unknown}: the model has topics 0 to {count - 1}")
     return exemplars_of(doc_topic, units, {topic: topic_column(topic) for topic in chosen}, name="topic", n=n, by=by,
                         per_document=per_document)
 

@@ -271,8 +271,8 @@ def _hover_each_figure(driver, screenshots: Path) -> dict[str, str]:
         x, y = driver.execute_script(
             "var gd = arguments[0], trace = gd._fullData[0], layout = gd._fullLayout;"
             "var xa = layout[trace.xaxis.replace('x', 'xaxis')], ya = layout[trace.yaxis.replace('y', 'yaxis')];"
-            "var i = trace.type === 'heatmap' ? 0 : 1;"
-            "return [xa._offset + xa.d2p(trace.x[i]), ya._offset + ya.d2p(trace.type === 'heatmap' ? trace.y[0] : trace.y[i])];",
+            "var i = trace.type === 'heatmap' ? 0 : Math.min(1, trace.x.length - 1), j = trace.type === 'heatmap' ? 0 : i;"
+            "return [xa._offset + xa.d2p(trace.x[i]), ya._offset + ya.d2p(trace.y[j])];",
             figure)
         size = figure.size
         ActionChains(driver).move_to_element_with_offset(figure, int(x - size["width"] / 2), int(y - size["height"] / 2)).perform()
@@ -324,7 +324,7 @@ def test_the_report_opens_in_chromium_without_console_errors_or_broken_images(wh
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(screenshot))
         rendered = driver.execute_script("return Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                                         ".map(f => [f.id, f.querySelectorAll('.main-svg .plot path').length])")
+                                         ".map(f => [f.id, f.querySelectorAll('.scatterlayer .trace, .main-svg image').length])")
         hovers = _hover_each_figure(driver, screenshot.parent)
         errors += [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
         driver.get((reports / "paragraphs.html").as_uri())

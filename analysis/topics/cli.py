@@ -73,7 +73,8 @@ def cmd_exemplars(args: argparse.Namespace) -> int:
     doc_topic = restrict(pd.read_parquet(args.applied / "doc_topic.parquet"), speakers=args.speaker, years=args.years)
     units, _ = load_subcorpus(manifest["inputs"]["subcorpus"], args.artifacts / "subcorpora")
     table = topic_exemplars(doc_topic, units, topics=args.topic, n=args.n, per_document=args.per_document)
-    words = Path(manifest["inputs"]["model"]) / "topics.json"  # the fitted model's words name each topic, when at hand
+    # the fitted model's words name each topic, when at hand (the applied manifest records the path it was given)
+    words = (args.model or Path(manifest["inputs"]["model"])) / "topics.json"
     labels = ({topic: " ".join(word for word, _ in topic_words[:5]) for topic, topic_words in
                enumerate(json.loads(words.read_text()))} if words.is_file() else None)
     print("\n".join(exemplar_lines(table, "topic", labels=labels, width=args.width)))
@@ -164,5 +165,7 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     exemplars.add_argument("--artifacts", type=Path, default=artifacts,
                            help="holds the applied corpus's subcorpora/ (default: %(default)s; a study's: artifacts/studies/NAME)")
     exemplars.add_argument("--topic", type=int, nargs="+", help="only these topic numbers (default: all)")
+    exemplars.add_argument("--model", type=Path, help="the fitted model, whose words label the topics (default: the "
+                                                      "folder `topics apply --model` named, if it is there)")
     add_exemplar_arguments(exemplars)
     exemplars.set_defaults(run=cmd_exemplars)

@@ -161,16 +161,23 @@ $(STUDY_ART)/topics/applied/%/manifest.json: $$(STUDY_ART)/topics/$(CORPUS)/$$(n
 $(STUDY_ART)/effects/$(CORPUS)/manifest.json: $(STUDY_ART)/frames/$(CORPUS)/manifest.json $(wildcard analysis/effects/*.py)
 	$(PY) -m analysis effects --frames $(<D)/unit_frames.parquet --outcomes security trade history $(EFFECT_OPTIONS) --out $(@D) --artifacts $(STUDY_ART)
 
+# exemplar paragraphs of every frame, topic and speaker x period cell, and the paragraph browser's rows
+# (analysis/report/evidence.py): the study corpus's frames and topics beside its texts
+EVIDENCE := $(STUDY_ART)/evidence/manifest.json
+$(EVIDENCE): $(STUDY_ART)/frames/$(CORPUS)/manifest.json $(foreach b,$(BACKENDS),$(STUDY_ART)/topics/applied/$(CORPUS)/$(b)/manifest.json) \
+  $(STUDY) $(REPORT_CODE) analysis/corpus/exemplars.py
+	$(PY) -m analysis report evidence $(STUDY) $(SMOKE_FLAG) --artifacts $(STUDY_ART) --out $(@D)
+
 # every notebook reads the study file, the study's artifacts and (framing) the shared models' evaluation
 NOTEBOOK_RUN = $(PY) -m analysis report notebook $< --reports $(REPORTS) --artifacts $(STUDY_ART) \
   -p study_file=$(STUDY) -p smoke=$(if $(SMOKE_FLAG),true,false) -p shared=$(ARTIFACTS)
 $(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SSUB)/$(CORPUS)/manifest.json $(STUDY) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
-$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) $(STUDY) $(REPORT_CODE)
+$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) $(EVIDENCE) $(STUDY) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
-$(REPORTS)/notebooks/03_framing.ipynb: notebooks/03_framing.py $(FRAME_EVALUATION) $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(STUDY) $(REPORT_CODE)
+$(REPORTS)/notebooks/03_framing.ipynb: notebooks/03_framing.py $(FRAME_EVALUATION) $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(EVIDENCE) $(STUDY) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
-$(REPORTS)/notebooks/04_frames_over_time.ipynb: notebooks/04_frames_over_time.py $(FRAMES_APPLIED) $(EFFECTS) $(STUDY) $(REPORT_CODE)
+$(REPORTS)/notebooks/04_frames_over_time.ipynb: notebooks/04_frames_over_time.py $(FRAMES_APPLIED) $(EFFECTS) $(EVIDENCE) $(STUDY) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
 $(REPORTS)/notebooks/05_model_reuse.ipynb: notebooks/05_model_reuse.py $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(STUDY) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)

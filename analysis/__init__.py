@@ -10,7 +10,8 @@ import importlib
 from typing import Any
 
 __all__ = ["DEFAULT_FRAME_MODEL", "Effects", "Study", "apply_frames", "apply_topics", "corpus_manifest",
-           "estimate_effects", "fit_topics", "load_frame_model", "load_study", "load_units", "run_study"]
+           "estimate_effects", "fit_topics", "frame_exemplars", "load_frame_model", "load_study", "load_units",
+           "run_study", "topic_exemplars"]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,6 +9,8 @@ Everything here is also a command (``python -m analysis ...``); these are the fe
     model = fit_topics(units, backend="nmf", k=8)      # never on held-out units
     topics = apply_topics(model, units)
     effects = estimate_effects(frames, speakers=["JPN", "KOR"], baseline="JPN", earlier=(1990, 2005), later=(2006, 2020))
+    frame_exemplars(frames, units)                     # each frame's most typical paragraphs, one per document
+    topic_exemplars(topics, units, by=["speaker"])     # each topic's, per speaker
 
 The API sits on top of the stages (like the command line) and adds no logic of its own.
 """
@@ -28,13 +30,14 @@ from analysis.corpus.subcorpus import SubcorpusSpec
 from analysis.corpus.units import SegmentOptions, iter_units
 from analysis.framing import DEFAULT_KIND
 from analysis.framing.models import FrameModel, load_model
-from analysis.framing.pipeline import apply_model
+from analysis.framing.pipeline import apply_model, frame_exemplars
 from analysis.report.study import Study, load_study, run_study
 from analysis.topics.models import TopicModel
-from analysis.topics.pipeline import apply_topic_model, fit_topic_model
+from analysis.topics.pipeline import apply_topic_model, fit_topic_model, topic_exemplars
 
 __all__ = ["DEFAULT_FRAME_MODEL", "Effects", "Study", "apply_frames", "apply_topics", "corpus_manifest",
-           "estimate_effects", "fit_topics", "load_frame_model", "load_study", "load_units", "run_study"]
+           "estimate_effects", "fit_topics", "frame_exemplars", "load_frame_model", "load_study", "load_units",
+           "run_study", "topic_exemplars"]
 
 #: Where ``make models`` puts the default frame model (trained once from the project's annotations).
 DEFAULT_FRAME_MODEL = Path("artifacts/models/frames") / DEFAULT_KIND

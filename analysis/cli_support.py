@@ -86,3 +86,23 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
     return number
+
+
+def year_range(text: str) -> tuple[int, int]:
+    """An argparse type: a year (``2001``) or an inclusive range ``FIRST-LAST`` (``1990-2022``)."""
+    first, _, last = text.partition("-")
+    try:
+        return int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a year or an inclusive range FIRST-LAST, got {text!r}") from None
+
+
+def add_exemplar_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``frames exemplars`` and ``topics exemplars``: how many, from which speakers and years."""
+    parser.add_argument("--n", type=positive_int, default=5, help="exemplars per measure (default: %(default)s)")
+    parser.add_argument("--per-document", type=positive_int, default=1,
+                        help="at most this many from one document (default: %(default)s)")
+    parser.add_argument("--speaker", nargs="+", help="only these speakers' paragraphs, e.g. JPN KOR")
+    parser.add_argument("--years", type=year_range, help="only paragraphs of these years, e.g. 2000-2010")
+    parser.add_argument("--width", type=int, default=100, help="characters of each paragraph printed (default: %(default)s)")
+    parser.add_argument("--csv", type=Path, help="also write the exemplars, with their full text, to this CSV file")

@@ -106,6 +106,47 @@ prevalence_figure = save_figure(figure, reports, "topics_prevalence_over_time")
 prevalence = pd.concat(prevalence_tables)[["backend", "period", "topic", "prevalence"]].sort_values(["backend", "period", "topic"])
 prevalence_table = write_table(prevalence, reports, "topics_prevalence_by_period")
 
+# the same, interactive, from each model applied to the same paragraphs (topics apply): the hover gives each
+# period's paragraphs and the 95% interval of the mean share
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from analysis.report.evidence import exemplar_table, load_applied, load_evidence, period_starts
+from analysis.report.interactive import mean_interval, save_interactive
+
+curves = make_subplots(rows=len(backends), cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                       subplot_titles=[f"{backend} (K = {k})" for backend in backends])
+palette = ["rgb({:.0f},{:.0f},{:.0f})".format(*(255 * value for value in colour[:3])) for colour in plt.cm.tab20.colors]
+for row, backend in enumerate(backends, start=1):
+    doc_topic, _ = load_applied(topics_dir / "applied" / corpus / backend, "doc_topic.parquet")
+    training = doc_topic[~doc_topic["heldout"]].assign(period=lambda table: period_starts(table["year"], period_years))
+    shares = mean_interval(training, ["period"], [column for column in doc_topic if column.startswith("topic_")])
+    for topic in range(k):
+        rows = shares[shares["measure"] == f"topic_{topic}"]
+        label = topic_label(words[backend][topic])
+        curves.add_trace(go.Scatter(
+            x=rows["period"], y=rows["mean"], mode="lines+markers", name=f"{topic}: {label}", legendgroup=backend,
+            legendgrouptitle_text=backend, line={"color": palette[topic % len(palette)]},
+            customdata=np.column_stack([rows["period"] + period_years - 1, rows["n"], rows["ci_low"], rows["ci_high"]]),
+            hovertemplate=f"{backend} topic {topic}: {label}<br>%{{x}}–%{{customdata[0]}}: mean share %{{y:.3f}}<br>"
+                          "95% interval %{customdata[2]:.3f} to %{customdata[3]:.3f}<br>%{customdata[1]} paragraphs"
+                          "<extra></extra>"), row=row, col=1)
+curves.update_layout(height=300 * len(backends) + 80, template="plotly_white", legend={"groupclick": "toggleitem"},
+                     margin={"l": 10, "r": 10, "t": 40, "b": 40})
+curves.update_yaxes(title_text="mean topic share")
+curves.update_xaxes(title_text=f"{period_years}-year period (start)", row=len(backends), col=1)
+prevalence_interactive = save_interactive(curves, reports, "topics_prevalence_over_time")
+
+# %% [markdown]
+# ## The paragraphs behind each topic
+
+# %%
+topic_exemplars = exemplar_table(load_evidence(topics_dir.parent / "evidence")["topic_exemplars"])
+topic_exemplars.insert(2, "label", [topic_label(words[b][t]) for b, t in zip(topic_exemplars["backend"], topic_exemplars["topic"])])
+topic_exemplar_tables = {backend: write_table(rows, reports, f"topics_exemplars_{backend}")
+                         for backend, rows in topic_exemplars.groupby("backend", sort=False)}
+topic_exemplars.head(10)
+
 # the topic whose share grew most between the first and the last third of the periods, per backend
 periods = sorted(prevalence["period"].unique())
 early, late = periods[: len(periods) // 3], periods[-(len(periods) // 3):] if len(periods) >= 3 else []
@@ -143,5 +184,12 @@ write_section(reports, order=2, slug="topics", title="Topics", blocks=[
     {"table": selection_table, "caption": "The sweep over K behind the figure", "rows": 30},
     {"figure": prevalence_figure,
      "caption": f"Mean topic share of the paragraphs in each {period_years}-year period, per backend (K = {k}); "
-                "topics labelled by their three best words."},
+                "topics labelled by their three best words. In report.html: each topic's mean share in the paragraphs "
+                "outside the held-out years, under the model applied to them, with 95% intervals in the hover.",
+     "interactive": prevalence_interactive},
+    {"text": f"The paragraphs behind each topic: the {int(topic_exemplars['rank'].max())} paragraphs with the highest "
+             "share of it, one per document, cited as document id and paragraph number (the text cut after 300 "
+             "characters)."},
+    *[{"table": path, "caption": f"The most typical paragraphs of each {backend} topic (K = {k})",
+       "rows": int((topic_exemplars["backend"] == backend).sum())} for backend, path in topic_exemplar_tables.items()],
 ], findings=[finding])

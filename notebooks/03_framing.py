@@ -149,6 +149,39 @@ heatmap_figure = save_figure(figure, reports, "frames_by_topic")
 heatmap_table = write_table(by_topic.rename_axis("topic").reset_index(), reports, "frames_by_topic")
 peaks = {frame: by_topic[frame].idxmax() for frame in frames}
 
+# the same, interactive: the hover gives each cell's paragraphs and the 95% interval of its mean
+import plotly.graph_objects as go
+
+from analysis.report.interactive import mean_interval, save_interactive
+
+cells = mean_interval(joined, ["dominant_topic"], frames)
+grid = {name: cells.pivot(index="dominant_topic", columns="measure", values=name)[frames]
+        for name in ("mean", "ci_low", "ci_high", "n")}
+heatmap = go.Figure(go.Heatmap(
+    z=grid["mean"].to_numpy(), x=frames, y=list(by_topic.index), zmin=0, zmax=1, colorscale="Viridis",
+    customdata=np.dstack([grid["n"].to_numpy(), grid["ci_low"].to_numpy(), grid["ci_high"].to_numpy()]),
+    colorbar={"title": {"text": "mean frame<br>probability"}},
+    hovertemplate="topic %{y}<br>%{x}: mean probability %{z:.3f}<br>95% interval %{customdata[1]:.3f} to "
+                  "%{customdata[2]:.3f}<br>%{customdata[0]:,} paragraphs<extra></extra>"))
+heatmap.update_layout(height=int(34 * len(by_topic) + 160), margin={"l": 10, "r": 10, "t": 30, "b": 40},
+                      yaxis={"autorange": "reversed"}, template="plotly_white")
+heatmap_interactive = save_interactive(heatmap, reports, "frames_by_topic")
+
+# %% [markdown]
+# ## The paragraphs behind the frames: exemplars, and every paragraph in the browser
+
+# %%
+from analysis.report.browser import write_browser
+from analysis.report.evidence import exemplar_table, load_evidence
+
+evidence = load_evidence(Path(artifacts) / "evidence")
+frame_exemplars = exemplar_table(evidence["frame_exemplars"])
+frame_exemplars_table = write_table(frame_exemplars, reports, "frames_exemplars")
+browser = write_browser(evidence["paragraphs"], reports, title=f"{study.title}: the paragraphs of {corpus}",
+                        frames=frames, topics={t: topic_label(words) for t, words in enumerate(topic_words)},
+                        topic_backend=heatmap_backend)
+frame_exemplars
+
 # %% [markdown]
 # ## The frame model applied to this study's corpus
 #
@@ -197,8 +230,16 @@ write_section(reports, order=3, slug="framing", title="The framing classifier", 
     {"table": transfer_table, "caption": f"Leave-one-source-out F1 of {transfer_model}: trained on the sources named, tested on "
                                          "the other (history precision and recall beside)"},
     {"figure": heatmap_figure, "caption": f"Mean frame probability of the paragraphs whose dominant {heatmap_backend} topic "
-                                          "is each row; " + "; ".join(f"{f} peaks in topic {peaks[f]}" for f in frames) + "."},
+                                          "is each row; " + "; ".join(f"{f} peaks in topic {peaks[f]}" for f in frames) + ".",
+     "interactive": heatmap_interactive},
     {"table": heatmap_table, "caption": "Frames by topic, with the number of paragraphs per topic", "rows": 12},
+    {"text": f"The paragraphs behind the frames: for each frame, the {len(frame_exemplars) // len(frames)} paragraphs "
+             f"of {corpus} with the highest probability of it, one per document, cited as document id and paragraph "
+             "number (the text cut after 300 characters; in full in the browser)."},
+    {"table": frame_exemplars_table, "caption": f"The most typical paragraphs of each frame ({model} probability)",
+     "rows": len(frame_exemplars)},
+    {"link": browser, "label": f"Every paragraph of {corpus} ({len(evidence['paragraphs']):,}), with its frames, "
+                               "dominant topic, speaker and year: the paragraph browser (filter and search)"},
 ], findings=[finding, *([f"It was applied unchanged to this study's {len(predictions):,} paragraphs, {annotated_here:,} of "
                            "which are among the annotated ones; its figures were measured on diplomatic speech and news."]
                          if transfer_blocks else [])])

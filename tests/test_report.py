@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -46,7 +47,7 @@ def test_sections_assemble_in_order_with_escaped_html_and_capped_tables(tmp_path
 
 
 def test_a_section_block_must_be_one_kind_and_missing_files_are_named(tmp_path):
-    with pytest.raises(ValueError, match="exactly one of text, figure or table"):
+    with pytest.raises(ValueError, match="exactly one of text, figure, table or link"):
         write_section(tmp_path, order=1, slug="x", title="X", blocks=[{"text": "a", "figure": "b"}])
     write_section(tmp_path, order=1, slug="x", title="X", blocks=[{"figure": "figures/gone.png", "caption": "c"}])
     with pytest.raises(FileNotFoundError, match="figures/gone.png"):
@@ -156,7 +157,8 @@ def smoke_reports(tmp_path_factory):
 
 
 def _checksums(reports: Path) -> dict[str, str]:
-    files = sorted([*reports.glob("figures/*.png"), *reports.glob("tables/*.csv"), reports / "report.md"])
+    files = sorted([*reports.glob("figures/*.png"), *reports.glob("figures/*.plotly.html"), *reports.glob("tables/*.csv"),
+                    reports / "report.md", reports / "report.html", reports / "paragraphs.html"])
     return {str(path.relative_to(reports)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
 
 
@@ -166,7 +168,8 @@ def test_a_build_killed_three_times_and_resumed_gives_the_same_tables_figures_an
     assert reached == ["embedding", "training", "a notebook"]
     assert half_done == []  # every folder with a manifest was complete, every notebook on disk executed
     first, second = _checksums(first), _checksums(second)
-    assert len([name for name in first if name.startswith("figures/")]) >= 8
+    assert len([name for name in first if name.startswith("figures/") and name.endswith(".png")]) >= 8
+    assert len([name for name in first if name.endswith(".plotly.html")]) == 3  # and report.html, paragraphs.html
     assert first == second
 
 
@@ -250,6 +253,50 @@ def test_the_tutorial_notebook_runs_headless_on_the_trained_frame_model(smoke_re
     assert (tmp_path / "work" / "korea_paragraphs.csv").stat().st_size > 10_000
 
 
+#: The report's interactive figures: every study's, and those of the frames-over-time section (studies with effects).
+INTERACTIVE = {"smoke_reports": ["topics_prevalence_over_time", "frames_by_topic", "frames_over_time_by_speaker"],
+               "news_reports": ["topics_prevalence_over_time", "frames_by_topic"]}
+
+
+def _hover_each_figure(driver, screenshots: Path) -> dict[str, str]:
+    """Move the mouse onto the first point of each plotly figure of the open page; its hover text, figure by figure,
+    and a screenshot of each figure with its hover (``screenshots/figure-NAME.png``)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    hovers = {}
+    for figure in driver.find_elements(By.CSS_SELECTOR, ".plotly-graph-div"):
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", figure)
+        # the first point of the first trace, in pixels from the figure's top left corner
+        x, y = driver.execute_script(
+            "var gd = arguments[0], trace = gd._fullData[0], layout = gd._fullLayout;"
+            "var xa = layout[trace.xaxis.replace('x', 'xaxis')], ya = layout[trace.yaxis.replace('y', 'yaxis')];"
+            "var i = trace.type === 'heatmap' ? 0 : Math.min(1, trace.x.length - 1), j = trace.type === 'heatmap' ? 0 : i;"
+            "return [xa._offset + xa.d2p(trace.x[i]), ya._offset + ya.d2p(trace.y[j])];",
+            figure)
+        size = figure.size
+        ActionChains(driver).move_to_element_with_offset(figure, int(x - size["width"] / 2), int(y - size["height"] / 2)).perform()
+        time.sleep(0.3)
+        name = figure.get_attribute("id").removeprefix("figure-")
+        hovers[name] = " ".join(driver.execute_script(
+            "return Array.from(arguments[0].querySelectorAll('.hovertext')).map(e => e.textContent)", figure))
+        figure.screenshot(str(screenshots / f"figure-{name}.png"))
+    return hovers
+
+
+def _filter_the_browser(driver, word: str) -> tuple[str, str, list[str]]:
+    """Type ``word`` into the paragraph browser's search box: the row count before and after, and the visible texts."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    count = driver.find_element(By.ID, "count")
+    before = count.text
+    driver.find_element(By.ID, "search").send_keys(word)
+    WebDriverWait(driver, 5).until(lambda _: count.text != before)
+    texts = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "#rows td.text")]
+    return before, count.text, texts
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("which", ["smoke_reports", "news_reports"])
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
@@ -276,8 +323,28 @@ def test_the_report_opens_in_chromium_without_console_errors_or_broken_images(wh
         screenshot = reports / "screenshots" / "report-first-screen.png"
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(screenshot))
+        rendered = driver.execute_script("return Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                                         ".map(f => [f.id, f.querySelectorAll('.scatterlayer .trace, .main-svg image').length])")
+        hovers = _hover_each_figure(driver, screenshot.parent)
+        errors += [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        driver.get((reports / "paragraphs.html").as_uri())
+        rows = driver.execute_script("return document.querySelectorAll('#rows tr').length")
+        before, after, texts = _filter_the_browser(driver, "japan")
+        driver.save_screenshot(str(screenshot.parent / "paragraphs-filtered.png"))
+        errors += [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
     finally:
         driver.quit()
     assert errors == []
     assert len(images) >= 8 and [src for src, loaded in images if not loaded] == []
     assert screenshot.stat().st_size > 10_000
+    # every interactive figure drew its marks, and its hover names counts and the interval
+    assert [name for name, _ in rendered] == [f"figure-{name}" for name in INTERACTIVE[which]]
+    assert all(marks > 0 for _, marks in rendered)
+    for name in INTERACTIVE[which]:
+        assert re.search(r"95% interval \d\.\d{3} to \d\.\d{3}", hovers[name]) and "paragraphs" in hovers[name], (name, hovers)
+        assert (screenshot.parent / f"figure-{name}.png").stat().st_size > 10_000
+    # the browser shows its first page of every paragraph, and a search narrows the rows to those that match
+    total = int(before.split(" of ")[1].split()[0])
+    assert before == f"{total} of {total} paragraphs" and rows == min(total, 100)
+    matching = int(after.split(" of ")[0])
+    assert 0 < matching < total and texts and all("japan" in text.lower() for text in texts)

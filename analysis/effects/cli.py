@@ -10,17 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.cli_support import Defaults
+from analysis.cli_support import Defaults, year_range
 
 log = logging.getLogger(__name__)
-
-
-def _years(text: str) -> tuple[int, int]:
-    first, _, last = text.partition("-")
-    try:
-        return int(first), int(last or first)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a year or an inclusive range FIRST-LAST, got {text!r}") from None
 
 
 def _frame_inputs(args: argparse.Namespace):
@@ -169,7 +161,7 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     source.add_argument("--topics", type=Path, help="a folder written by `topics fit` (doc_topic.npz, model_card.json)")
     effects.add_argument("--outcomes", nargs="+", help="frames (default: all) or topic numbers (default: all topics)")
     effects.add_argument("--speakers", nargs="+", help="keep these speakers' units only (default: all)")
-    effects.add_argument("--years", type=_years, help="keep units of these years only, e.g. 1991-2022")
+    effects.add_argument("--years", type=year_range, help="keep units of these years only, e.g. 1991-2022")
     effects.add_argument("--baseline", help="reference speaker (default: the first in sorted order)")
     effects.add_argument("--year", choices=YEAR_CODINGS, default="spline", help="year as a cubic B-spline or decade dummies")
     effects.add_argument("--knots", type=int, default=5, help="spline knots, ends included (default: %(default)s)")
@@ -182,8 +174,8 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     effects.add_argument("--skip-sparse", action="store_true",
                          help="leave out (and record) the named speakers with fewer than --min-units units, "
                               "instead of stopping")
-    effects.add_argument("--earlier", type=_years, default=(2000, 2010), help="contrast's earlier period (default: 2000-2010)")
-    effects.add_argument("--later", type=_years, default=(2011, 2022), help="contrast's later period (default: 2011-2022)")
+    effects.add_argument("--earlier", type=year_range, default=(2000, 2010), help="contrast's earlier period (default: 2000-2010)")
+    effects.add_argument("--later", type=year_range, default=(2011, 2022), help="contrast's later period (default: 2011-2022)")
     effects.add_argument("--seed", type=int, default=0)
     effects.add_argument("--out", type=Path, required=True)
     effects.add_argument("--artifacts", type=Path, default=artifacts, help="where built subcorpora are (default: %(default)s)")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.cli_support import Defaults
+from analysis.cli_support import Defaults, add_exemplar_arguments
 from analysis.framing.codebook import FRAMES, load_codebook
 
 
@@ -153,6 +153,25 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_exemplars(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from analysis.corpus.exemplars import exemplar_lines, restrict
+    from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.framing.pipeline import frame_exemplars
+    from analysis.persist import verify_folder, write_csv
+
+    folder = (args.frames or args.artifacts / "frames") / args.corpus
+    verify_folder(folder)
+    predictions = restrict(pd.read_parquet(folder / "unit_frames.parquet"), speakers=args.speaker, years=args.years)
+    units, _ = load_subcorpus(args.corpus, args.artifacts / "subcorpora")
+    table = frame_exemplars(predictions, units, frames=args.frame or FRAMES, n=args.n, per_document=args.per_document)
+    print("\n".join(exemplar_lines(table, "frame", width=args.width)))
+    if args.csv:
+        write_csv(args.csv, table, index=False, float_format="%.4f")
+    return 0
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from analysis.framing.models import load_model
     from analysis.framing.pipeline import explain
@@ -225,6 +244,16 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     apply.add_argument("--seed", type=int, default=0, help="seed of --sample (default: %(default)s)")
     apply.add_argument("--artifacts", type=Path, default=artifacts)
     apply.set_defaults(run=cmd_apply)
+
+    exemplars = commands.add_parser("exemplars", help="each frame's most typical paragraphs of an applied corpus, "
+                                    "with document id, paragraph number, speaker, year and probability")
+    exemplars.add_argument("--corpus", required=True, help="a corpus `frames apply` ran on, e.g. ungdc-japan-korea")
+    exemplars.add_argument("--artifacts", type=Path, default=artifacts,
+                           help="holds subcorpora/CORPUS (default: %(default)s; a study's: artifacts/studies/NAME)")
+    exemplars.add_argument("--frames", type=Path, help="the folder `frames apply --out` wrote (default: ARTIFACTS/frames)")
+    exemplars.add_argument("--frame", nargs="+", choices=FRAMES, help="only these frames (default: all)")
+    add_exemplar_arguments(exemplars)
+    exemplars.set_defaults(run=cmd_exemplars)
 
     explain = commands.add_parser("explain", help="each frame's most telling terms and exemplar units")
     explain.add_argument("--model", type=Path, default=default_model, help="(default: %(default)s)")

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.corpus.exemplars import ExemplarError, exemplars_of
 from analysis.corpus.heldout import training_entry_point
 from analysis.corpus.subcorpus import load_spec, load_subcorpus
 from analysis.embeddings import encoder_runtime
@@ -192,6 +193,21 @@ def apply_model(model: FrameModel, units: pd.DataFrame) -> pd.DataFrame:
     for name, values in frame_columns(scores, model.threshold_).items():
         predictions[name] = values
     return predictions
+
+
+def frame_exemplars(predictions: pd.DataFrame, units: pd.DataFrame, *, frames=FRAMES, n: int = 5, by=(),
+                    per_document: int = 1) -> pd.DataFrame:
+    """Each frame's most typical units (highest probability, at most ``per_document`` from one document), per
+    group of ``by``: the long table of :func:`analysis.corpus.exemplars.exemplars_of`, first column ``frame``.
+
+    ``predictions`` are the frames of :func:`apply_model` (``frames apply``'s ``unit_frames.parquet``),
+    ``units`` the subcorpus they were computed on, which gives the paragraph numbers and texts.
+    """
+    unknown = sorted(set(frames) - set(FRAMES))
+    if unknown:
+        raise ExemplarError(f"unknown frame(s) {unknown}: the frames are {', '.join(FRAMES)}")
+    return exemplars_of(predictions, units, {frame: frame for frame in frames}, name="frame", n=n, by=by,
+                        per_document=per_document)
 
 
 def explain(model: FrameModel, units: pd.DataFrame, *, terms: int = 15, exemplars: int = 3) -> dict:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.persist import atomic_path, write_csv, write_json, write_text
+from analysis.report.interactive import plotly_bundle
 
 FIGURES, TABLES, SECTIONS = "figures", "tables", "sections"
 FLOAT_FORMAT = "%.4f"
@@ -70,16 +71,21 @@ def write_section(reports: Path, *, order: int, slug: str, title: str, blocks: S
     ----------
     blocks
         In reading order, each one of ``{"text": ...}``, ``{"figure": path,
-        "caption": ...}`` or ``{"table": path, "caption": ..., "rows": n}``
-        (paths as returned by :func:`save_figure` and :func:`write_table`;
-        ``rows`` caps how many rows the report shows, the CSV keeps all).
+        "caption": ...}`` (with ``"interactive": path``, the plotly fragment
+        that report.html shows instead of the PNG), ``{"table": path, "caption": ...,
+        "rows": n}`` or ``{"link": path, "label": ...}`` (a page beside the report)
+        (paths as returned by :func:`save_figure`, :func:`write_table` and
+        :func:`analysis.report.interactive.save_interactive`; ``rows`` caps how
+        many rows the report shows, the CSV keeps all).
     findings
         Sentences for the report's opening findings paragraph.
     """
     for block in blocks:
-        kinds = {"text", "figure", "table"} & set(block)
+        kinds = {"text", "figure", "table", "link"} & set(block)
         if len(kinds) != 1:
-            raise ValueError(f"a section block needs exactly one of text, figure or table, got {sorted(block)}")
+            raise ValueError(f"a section block needs exactly one of text, figure, table or link, got {sorted(block)}")
+        if "interactive" in block and "figure" not in block:
+            raise ValueError(f"an interactive figure goes beside its static PNG (a figure block), got {sorted(block)}")
     path = Path(reports) / SECTIONS / f"{order:02d}-{slug}.json"
     section = {"order": order, "slug": slug, "title": title, "blocks": list(blocks), "findings": list(findings)}
     return write_json(path, section, indent=1, ensure_ascii=False)
@@ -113,7 +119,10 @@ def render_markdown(sections: list[dict], reports: Path, *, title: str) -> str:
             if "text" in block:
                 parts += [block["text"], ""]
             elif "figure" in block:
-                parts += [f"![{block['caption']}]({block['figure']})", "", f"*{block['caption']}*", ""]
+                interactive = " (interactive in report.html)" if "interactive" in block else ""
+                parts += [f"![{block['caption']}]({block['figure']})", "", f"*{block['caption']}*{interactive}", ""]
+            elif "link" in block:
+                parts += [f"[{block['label']}]({block['link']})", ""]
             else:
                 shown, total = _table_rows(reports, block)
                 more = f" (first {len(shown)} of {total} rows; all in `{block['table']}`)" if total > len(shown) else ""
@@ -129,14 +138,19 @@ figure { margin: 1.2rem 0; } figure img { max-width: 100%; } figcaption, .captio
 table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0 1.2rem; }
 th, td { border: 1px solid #ccc; padding: 0.2rem 0.45rem; text-align: left; } th { background: #f3f3f3; }
 .findings { background: #f7f9fc; border-left: 4px solid #4a78b5; padding: 0.6rem 1rem; }
+figure.interactive img.static { display: none; }
+@media print { figure.interactive .plotly-graph-div { display: none; } figure.interactive img.static { display: block; } }
 """
 
 
 def render_html(sections: list[dict], reports: Path, *, title: str) -> str:
     escape = html.escape
     findings = " ".join(finding for section in sections for finding in section["findings"])
+    interactive = any("interactive" in block for section in sections for block in section["blocks"])
+    # plotly.js once, inline, before the figures that call it: the page needs no network
+    bundle = [f'<script type="text/javascript">{plotly_bundle()}</script>'] if interactive else []
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-             f"<title>{escape(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
+             f"<title>{escape(title)}</title>", f"<style>{_STYLE}</style>", *bundle, "</head>", "<body>",
              f"<h1>{escape(title)}</h1>", "<h2>Findings</h2>", f'<p class="findings">{escape(findings)}</p>']
     for section in sections:
         parts.append(f'<h2 id="{escape(section["slug"])}">{escape(section["title"])}</h2>')
@@ -144,8 +158,15 @@ def render_html(sections: list[dict], reports: Path, *, title: str) -> str:
             if "text" in block:
                 parts.append(f"<p>{escape(block['text'])}</p>")
             elif "figure" in block:
-                parts.append(f'<figure><img src="{escape(block["figure"])}" alt="{escape(block["caption"])}">'
-                             f"<figcaption>{escape(block['caption'])}</figcaption></figure>")
+                image = f'<img src="{escape(block["figure"])}" alt="{escape(block["caption"])}"'
+                if "interactive" in block:
+                    fragment = (reports / block["interactive"]).read_text()
+                    parts.append(f'<figure class="interactive">{fragment}{image} class="static">')
+                else:
+                    parts.append(f"<figure>{image}>")
+                parts.append(f"<figcaption>{escape(block['caption'])}</figcaption></figure>")
+            elif "link" in block:
+                parts.append(f'<p class="link"><a href="{escape(block["link"])}">{escape(block["label"])}</a></p>')
             else:
                 shown, total = _table_rows(reports, block)
                 more = f" (first {len(shown)} of {total} rows; all in {block['table']})" if total > len(shown) else ""
@@ -161,7 +182,7 @@ def build_report(reports: Path, *, title: str = "How Japan-Korea relations are f
     sections = load_sections(reports)
     for section in sections:
         for block in section["blocks"]:
-            for key in ("figure", "table"):
+            for key in ("figure", "table", "interactive", "link"):
                 if key in block and not (reports / block[key]).exists():
                     raise FileNotFoundError(f"section {section['slug']!r} refers to {block[key]}, which is missing under {reports}")
     markdown, page = reports / "report.md", reports / "report.html"

@@ -36,6 +36,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evidence(args: argparse.Namespace) -> int:
+    from analysis.report.evidence import build_evidence
+    from analysis.report.study import load_study
+
+    manifest = build_evidence(load_study(args.study, smoke=args.smoke), args.artifacts, args.out)
+    counts = json.loads(manifest.read_text())["counts"]
+    print(f"evidence of {args.study}: " + ", ".join(f"{rows:,} {name}" for name, rows in counts.items()) + f" -> {args.out}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from analysis.report.study import run_study
 
@@ -101,6 +111,13 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     build.add_argument("--reports", type=Path, default=defaults.reports)
     build.add_argument("--title", help="the report's title (default: the project's study's)")
     build.set_defaults(run=cmd_build)
+    evidence = commands.add_parser("evidence", help="a study's exemplar paragraphs and the paragraph browser's rows, "
+                                   "from its applied frames and topics (make report does)")
+    evidence.add_argument("study", type=Path, help="a study file, e.g. studies/japan-korea.toml")
+    evidence.add_argument("--smoke", action="store_true", help="with the study's [smoke] values")
+    evidence.add_argument("--artifacts", type=Path, required=True, help="the study's artifacts, e.g. artifacts/studies/japan-korea")
+    evidence.add_argument("--out", type=Path, required=True, help="the folder to write, e.g. artifacts/studies/japan-korea/evidence")
+    evidence.set_defaults(run=cmd_evidence)
     run = commands.add_parser("run", help="build a study's whole report (corpus, topics, frames, effects, notebooks)")
     run.add_argument("study", type=Path, help="a study file, e.g. studies/japan-korea.toml")
     run.add_argument("--artifacts", type=Path, default=artifacts, help="(default: %(default)s; the study's own under studies/NAME)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis.cli_support import Defaults
+from analysis.cli_support import Defaults, add_exemplar_arguments
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
@@ -56,6 +56,30 @@ def cmd_apply(args: argparse.Namespace) -> int:
                    config={"backend": model.backend, "sample": args.sample, "sample_seed": args.seed},
                    counts={"units": len(units)}, seed=model.seed)
     print(f"{model.backend} model {args.model} applied to {len(units):,} units of {args.corpus} -> {args.out}")
+    return 0
+
+
+def cmd_exemplars(args: argparse.Namespace) -> int:
+    import json
+
+    import pandas as pd
+
+    from analysis.corpus.exemplars import exemplar_lines, restrict
+    from analysis.corpus.subcorpus import load_subcorpus
+    from analysis.persist import verify_folder, write_csv
+    from analysis.topics.pipeline import topic_exemplars
+
+    manifest = verify_folder(args.applied)
+    doc_topic = restrict(pd.read_parquet(args.applied / "doc_topic.parquet"), speakers=args.speaker, years=args.years)
+    units, _ = load_subcorpus(manifest["inputs"]["subcorpus"], args.artifacts / "subcorpora")
+    table = topic_exemplars(doc_topic, units, topics=args.topic, n=args.n, per_document=args.per_document)
+    # the fitted model's words name each topic, when at hand (the applied manifest records the path it was given)
+    words = (args.model or Path(manifest["inputs"]["model"])) / "topics.json"
+    labels = ({topic: " ".join(word for word, _ in topic_words[:5]) for topic, topic_words in
+               enumerate(json.loads(words.read_text()))} if words.is_file() else None)
+    print("\n".join(exemplar_lines(table, "topic", labels=labels, width=args.width)))
+    if args.csv:
+        write_csv(args.csv, table, index=False, float_format="%.4f")
     return 0
 
 
@@ -132,3 +156,16 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     apply.add_argument("--seed", type=int, default=0, help="seed of --sample (default: %(default)s)")
     apply.add_argument("--artifacts", type=Path, default=artifacts)
     apply.set_defaults(run=cmd_apply)
+
+    exemplars = commands.add_parser("exemplars", help="each topic's most typical paragraphs of an applied corpus, "
+                                    "with document id, paragraph number, speaker, year and share")
+    exemplars.add_argument("--applied", type=Path, required=True,
+                           help="a folder `topics apply` wrote, e.g. artifacts/studies/japan-korea/topics/applied/"
+                                "ungdc-japan-korea/nmf")
+    exemplars.add_argument("--artifacts", type=Path, default=artifacts,
+                           help="holds the applied corpus's subcorpora/ (default: %(default)s; a study's: artifacts/studies/NAME)")
+    exemplars.add_argument("--topic", type=int, nargs="+", help="only these topic numbers (default: all)")
+    exemplars.add_argument("--model", type=Path, help="the fitted model, whose words label the topics (default: the "
+                                                      "folder `topics apply --model` named, if it is there)")
+    add_exemplar_arguments(exemplars)
+    exemplars.set_defaults(run=cmd_exemplars)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.corpus.exemplars import ExemplarError, exemplars_of
 from analysis.corpus.heldout import require_no_heldout, training_entry_point
 from analysis.persist import package_versions, write_json
 from analysis.topics.models import TOPIC_PACKAGES, Preprocessed, TopicModel, make_topic_model, preprocess_documents
@@ -64,6 +65,25 @@ def apply_topic_model(model: TopicModel, units: pd.DataFrame) -> pd.DataFrame:
     table["dominant_topic"] = TopicResult(topics=model.topics_, doc_topic=doc_topic).dominant_topic()
     shares = pd.DataFrame(doc_topic, columns=[topic_column(t) for t in range(doc_topic.shape[1])])
     return pd.concat([table, shares], axis=1)
+
+
+def topic_exemplars(doc_topic: pd.DataFrame, units: pd.DataFrame, *, topics=None, n: int = 5, by=(),
+                    per_document: int = 1) -> pd.DataFrame:
+    """Each topic's most typical units (highest share, at most ``per_document`` from one document), per group of
+    ``by``: the long table of :func:`analysis.corpus.exemplars.exemplars_of`, first column ``topic``.
+
+    ``doc_topic`` is the table of :func:`apply_topic_model` (``topics apply``'s ``doc_topic.parquet``), ``units``
+    the subcorpus it was computed on; ``topics`` (default: all) are topic numbers.
+    """
+    from analysis.topics.result import topic_column
+
+    count = doc_topic.columns.str.fullmatch(r"topic_\d+").sum()
+    chosen = range(count) if topics is None else list(topics)
+    unknown = [topic for topic in chosen if not 0 <= topic < count]
+    if unknown:
+        raise ExemplarError(f"unknown topic(s) {unknown}: the model has topics 0 to {count - 1}")
+    return exemplars_of(doc_topic, units, {topic: topic_column(topic) for topic in chosen}, name="topic", n=n, by=by,
+                        per_document=per_document)
 
 
 def prevalence(units: pd.DataFrame, doc_topic, *, by: str) -> pd.DataFrame:

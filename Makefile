@@ -16,7 +16,7 @@ export MKL_NUM_THREADS := 1
 export NUMBA_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-browser test test-fast lint report subcorpora models evaluate corpus-verify clean
+.PHONY: help setup setup-browser test test-fast lint report subcorpora models corpus-verify clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -126,17 +126,6 @@ models: $(MODEL_CARD) ## Train the frame models from the committed annotations (
 
 $(FRAME_EVALUATION): $(MODEL_CARD)
 	$(PY) -m analysis frames evaluate --kinds $(FRAME_KINDS) --out $(ARTIFACTS)/evaluation/frames --models $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
-
-# the fine-tuned kind trains for minutes per fit (six fits with its cross-validation): a benchmark, not part of the report
-FINE_TUNED_CARD := $(ARTIFACTS)/models/frames/finetuned/manifest.json
-ALL_KINDS_EVALUATION := $(ARTIFACTS)/evaluation/frames-all-kinds/manifest.json
-$(FINE_TUNED_CARD): $(MODEL_CARD)
-	$(PY) -m analysis frames train --kinds finetuned --out $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
-$(ALL_KINDS_EVALUATION): $(FINE_TUNED_CARD)
-	$(PY) -m analysis frames evaluate --kinds $(FRAME_KINDS) finetuned --out $(@D) --models $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
-	cp $(@D)/cv_metrics.csv benchmarks/results/frame_models_cv.csv
-
-evaluate: $(ALL_KINDS_EVALUATION) ## Cross-validate every frame kind, the fine-tuned one too (~25 min), into benchmarks/results/frame_models_cv.csv
 
 # the trained frame model, applied unchanged to the study's corpora
 $(STUDY_ART)/frames/%/manifest.json: $(MODEL_CARD) $(SSUB)/%/manifest.json $(STUDY_ART)/embeddings/%/manifest.json

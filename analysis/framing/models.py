@@ -22,12 +22,7 @@ their features:
 ``combined-codebook``
     the ``combined`` features beside the ``zeroshot`` and ``lexicon`` ones (the
     default model, best in grouped cross-validation:
-    ``benchmarks/results/frame_variants.csv``);
-``finetuned``
-    the ``combined-codebook`` features with the paragraph embedding of a MiniLM
-    whose top two layers are fine-tuned on the annotations
-    (:mod:`analysis.framing.finetune`; minutes of training, so ``make evaluate``
-    cross-validates it, not ``make report``).
+    ``benchmarks/results/frame_variants.csv``).
 
 Regularisation strengths (``C``) were chosen from {0.3, 1, 3, 10, 30} (TF-IDF
 also 100) by grouped 5-fold cross-validation on the annotations.
@@ -36,7 +31,7 @@ also 100) by grouped 5-fold cross-validation on the annotations.
 when no frame is present. The models are :class:`analysis.base.Estimator` s
 (parameters from the keyword-only constructor, ``NotFittedError`` until
 fitted) and save through its one protocol: ``config.json`` + ``weights.npz``
-(+ ``features.npz``, + ``tensors.safetensors`` for fine-tuned layers), no pickle, and a ``manifest.json`` with the sha256 of
+(+ ``features.npz``), no pickle, and a ``manifest.json`` with the sha256 of
 every file, checked by :meth:`FrameModel.load` (:func:`load_model`).
 """
 
@@ -61,8 +56,6 @@ from analysis.framing.codebook import FRAMES, Codebook, load_codebook, seed_term
 from analysis.persist import MANIFEST_NAME, atomic_path, write_json
 
 INNER_FOLDS = 5
-#: the file of a model's network weights (kinds that fine-tune an encoder)
-TENSOR_FILE = "tensors.safetensors"
 
 
 @dataclass(frozen=True)
@@ -171,19 +164,8 @@ class FrameModel(Estimator):
         if state:
             with atomic_path(folder / "features.npz") as temporary:
                 np.savez(temporary, **state)
-        tensors = self._tensor_state()
-        if tensors:
-            from safetensors.numpy import save_file
-
-            with atomic_path(folder / TENSOR_FILE) as temporary:
-                save_file(tensors, str(temporary))
-
-    def _tensor_state(self) -> dict[str, np.ndarray]:
-        """Network weights, saved as safetensors (default: none)."""
-        return {}
 
     def _extra_config(self) -> dict:
-        """Constructor parameters beyond ``C`` and ``seed`` (restored by :meth:`_load_state`)."""
         return {}
 
     @classmethod
@@ -192,7 +174,7 @@ class FrameModel(Estimator):
         kind = config.get("kind")
         if kind not in MODEL_CLASSES or not issubclass(MODEL_CLASSES[kind], cls):
             raise ValueError(f"{folder} holds a {kind!r} model, not a {cls.__name__}")
-        model = MODEL_CLASSES[kind](C=config["C"], seed=config["seed"], **config.get("params", {}))
+        model = MODEL_CLASSES[kind](C=config["C"], seed=config["seed"])
         codebook = load_codebook()
         if codebook.sha256 != config["codebook_sha256"]:
             raise ValueError(f"{folder}: trained against codebook v{config['codebook_version']} "
@@ -206,10 +188,6 @@ class FrameModel(Estimator):
         if (folder / "features.npz").exists():
             with np.load(folder / "features.npz", allow_pickle=False) as data:
                 state = {key: data[key] for key in data.files}
-        if (folder / TENSOR_FILE).exists():
-            from safetensors.numpy import load_file
-
-            state.update(load_file(str(folder / TENSOR_FILE)))
         model._load_feature_state(state, config)
         return model
 
@@ -354,12 +332,9 @@ class CombinedModel(TfidfModel):
     kind = "combined"
 
     def _features(self, texts):
-        return np.hstack([super()._features(texts), self._embedding(texts)])
-
-    def _embedding(self, texts) -> np.ndarray:
         from analysis.embeddings import embed
 
-        return embed(texts)
+        return np.hstack([super()._features(texts), embed(texts)])
 
 
 class CombinedCodebookModel(CombinedModel):
@@ -390,45 +365,9 @@ class CombinedCodebookModel(CombinedModel):
             model._load_feature_state(state, config)
 
 
-class FineTunedModel(CombinedCodebookModel):
-    """The ``combined-codebook`` features with the embedding of a MiniLM whose top layers are fine-tuned on the
-    labels (:class:`analysis.framing.finetune.TopLayerEncoder`)."""
-
-    kind = "finetuned"
-
-    def __init__(self, *, C: float = 3.0, seed: int = 0, codebook: Codebook | None = None, layers: int = 2,
-                 epochs: int = 3):
-        super().__init__(C=C, seed=seed, codebook=codebook)
-        self.layers = layers
-        self.epochs = epochs
-
-    def fit(self, texts, labels, *, groups=None) -> FineTunedModel:
-        from analysis.framing.finetune import TopLayerEncoder
-
-        texts = list(texts)
-        self.encoder_ = TopLayerEncoder(layers=self.layers, epochs=self.epochs, seed=self.seed).fit(texts, label_matrix(labels))
-        return super().fit(texts, labels, groups=groups)
-
-    def _embedding(self, texts):
-        return self.encoder_.transform(texts)
-
-    def _tensor_state(self):
-        return self.encoder_.tensors()
-
-    def _extra_config(self):
-        return {"params": {"layers": self.layers, "epochs": self.epochs}}
-
-    def _load_feature_state(self, state, config):
-        from analysis.framing.finetune import TENSOR_PREFIX, TopLayerEncoder
-
-        super()._load_feature_state(state, config)
-        tensors = {name: value for name, value in state.items() if name.startswith(TENSOR_PREFIX)}
-        self.encoder_ = TopLayerEncoder(layers=self.layers, epochs=self.epochs, seed=self.seed).load_tensors(tensors)
-
-
 MODEL_CLASSES: dict[str, type[FrameModel]] = {
     cls.kind: cls for cls in (LexiconModel, ZeroShotModel, SupervisedEmbeddingModel, TfidfModel, CombinedModel,
-                              CombinedCodebookModel, FineTunedModel)
+                              CombinedCodebookModel)
 }
 
 

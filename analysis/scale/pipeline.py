@@ -90,7 +90,7 @@ DEFAULT_PARTITION_SIZE = 100
 FRAME_BATCH = 2048
 #: Bumped when the columns or their meaning change, so that older parts are not reused.
 OUTPUT_VERSION = 1
-EMBEDDING_FRAME_KINDS = frozenset({"zeroshot", "supervised", "combined", "combined-codebook", "finetuned"})
+EMBEDDING_FRAME_KINDS = frozenset({"zeroshot", "supervised", "combined", "combined-codebook"})
 EMBEDDING_TOPIC_BACKENDS = frozenset({"bertopic"})
 SCALE_PACKAGES = ("dask", "distributed", "scikit-learn", "gensim", "threadpoolctl")
 MEMBER_STATES_FILE = MANIFEST_DIR / "reference" / "un_member_states.toml"

@@ -188,7 +188,8 @@ def fit_anchor(backend: str, params: dict, k: int, seed: int, preprocessed: Prep
         vectorizer = CountVectorizer(token_pattern=r"\S+", lowercase=False, vocabulary=vocabulary)
         model = anchor(n_components=k, encoder=CachedEncoder(), vectorizer=vectorizer, random_state=seed, **params)
         doc_topic = model.fit_transform(joined, embeddings=embeddings)
-        weights = model.components_
+        # KeyNMF's components_ follow its own keyword index (model.get_vocab()), not the vectorizer's order
+        weights, vocabulary = model.components_, list(model.get_vocab())
     topics = [[vocabulary[i] for i in np.argsort(-row, kind="stable")[:25]] for row in np.asarray(weights)]
     return topics, np.asarray(doc_topic).argmax(axis=1).tolist()
 

@@ -110,6 +110,19 @@ def test_bertopic_kmeans_clustering_gives_every_document_one_of_exactly_k_topics
         make_topic_model("bertopic", n_topics=K, preprocess=SMALL, clustering="leaf").fit(train)
 
 
+@pytest.mark.slow
+def test_bertopic_exclusive_ranking_keeps_the_clusters_and_spreads_the_words(bbc):
+    from analysis.topics.metrics import topic_diversity
+
+    train, _, _ = bbc
+    settings = {"n_topics": K, "seed": 3, "preprocess": SMALL, "clustering": "kmeans"}
+    plain = make_topic_model("bertopic", **settings).fit(train)
+    exclusive = make_topic_model("bertopic", **settings, exclusivity=0.5).fit(train)
+    np.testing.assert_array_equal(exclusive.result().doc_topic, plain.result().doc_topic)
+    assert all(len(topic) == 25 for topic in exclusive.topics_)
+    assert topic_diversity(exclusive.result().top_words(25)) > topic_diversity(plain.result().top_words(25))
+
+
 def test_exclusive_ranking_keeps_the_weights_and_spreads_the_words(bbc):
     from analysis.topics.metrics import topic_diversity
 

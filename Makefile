@@ -16,7 +16,7 @@ export MKL_NUM_THREADS := 1
 export NUMBA_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-browser test test-fast lint report subcorpora models corpus-verify clean
+.PHONY: help setup setup-anchors setup-browser test test-fast lint report subcorpora models corpus-verify clean
 
 help: ## List the targets with what they do
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -28,6 +28,11 @@ $(STAMP): pyproject.toml constraints.txt setup.py
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
+
+setup-anchors: setup ## Install the anchor topic models of benchmarks/topics.py (turftopic, FASTopic) at their pins
+	# --no-deps: topmost (FASTopic's) declares torchvision, whose PyPI wheel does not load against the pinned
+	# torch 2.13.0+cpu ("operator torchvision::nms does not exist") and, once installed, breaks `import bertopic`
+	$(PY) -m pip install --quiet --no-deps -c constraints.txt turftopic fastopic topmost igraph texttable rich
 
 setup-browser: ## Install Debian's chromium and chromedriver for the report's browser test (needs root and apt)
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \

@@ -16,12 +16,20 @@ headers (the corpus reader parses them into metadata), and quoted replies and
 signatures are removed here, as in the BERTopic paper. Results are written to
 ``reports/benchmarks/topics.csv`` and summarised per configuration (mean over K
 and seeds) beside the BERTopic paper's published table.
+
+The anchors (``make setup-anchors``) are turftopic's KeyNMF and Semantic Signal
+Separation (S³) and FASTopic at their packages' defaults. They get the
+documents' cached MiniLM vectors, the same tokens and vocabulary (so their
+topic words are scored like ours), and, where they embed words themselves
+(KeyNMF's keywords, S³'s vocabulary), the same packaged encoder through the
+same cache (:class:`CachedEncoder`): nothing is downloaded.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -31,9 +39,10 @@ import pandas as pd
 
 from analysis.corpus.manifest import load_manifest
 from analysis.corpus.readers import open_corpus
+from analysis.embeddings import embed
 from analysis.preprocess import PreprocessConfig, Preprocessor
 from analysis.topics.metrics import Reference, evaluate_topics
-from analysis.topics.models import make_topic_model
+from analysis.topics.models import Preprocessed, make_topic_model, preprocess_documents
 from analysis.topics.result import TopicResult
 
 #: finished fits, one JSON line each, so that an interrupted run resumes where it stopped
@@ -53,7 +62,20 @@ CONFIGURATIONS = {
     # raw term frequencies: on 20 Newsgroups (K = 20, seed 0) sublinear TF cost NPMI .197 against .231
     "nmf-ours-raw-tf": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5}),
     "bertopic-ours": ("bertopic", {"min_cluster_size": 10, "n_neighbors": 15, "reduce_outliers": True}),
+    # candidates for one NMF default (issue 17): the reference's NNDSVDa start, which won 20 Newsgroups' NPMI,
+    # with our exclusive ranking; and stronger exclusivity for the diversity of S³
+    "nmf-nndsvda": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5}),
+    "nmf-nndsvda-exclusivity-1": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 1.0}),
+    "nmf-ours-exclusivity-1": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True, "exclusivity": 1.0}),
+    # the newer contextual anchors (``pip install '.[anchors]'``), each with its package's defaults, on the
+    # same MiniLM vectors and vocabulary: see fit_anchor
+    "keynmf-reference": ("turftopic-keynmf", {}),
+    "s3-reference": ("turftopic-s3", {}),
+    "fastopic-reference": ("fastopic", {"epochs": 200}),
 }
+#: FASTopic is left out unless named: its 200 full-batch epochs took 7.6 s of CPU each on BBC (K = 10), about
+#: 25 CPU minutes a fit, more than all other configurations of a corpus together
+DEFAULT_CONFIGURATIONS = [name for name in CONFIGURATIONS if name != "fastopic-reference"]
 
 #: Grootendorst (2022), BERTopic paper, Table 1 (NPMI, TD), mean over K = 10..50.
 PUBLISHED = {
@@ -84,7 +106,13 @@ def load_benchmark_corpus(name: str) -> tuple[list[str], list[str]]:
 
 def fit_runs(corpus: str, texts: list[str], ks: list[int], seeds: list[int], configurations: list[str],
              checkpoint: Path) -> list[dict]:
-    """Fit every configuration, K and seed; each finished fit is appended to ``checkpoint`` (a rerun resumes)."""
+    """Fit every configuration, K and seed; each finished fit is appended to ``checkpoint`` (a rerun resumes).
+
+    The preprocessing and the MiniLM vectors are made once per corpus and handed to every fit (their CPU time
+    is not in any fit's); the vectors come from the embedding cache (:func:`analysis.embeddings.embed`).
+    """
+    preprocessed = preprocess_documents(PLAIN, texts)
+    embeddings = embed(texts)
     done = {}
     if checkpoint.exists():
         for line in checkpoint.read_text().splitlines():
@@ -101,18 +129,89 @@ def fit_runs(corpus: str, texts: list[str], ks: list[int], seeds: list[int], con
                     runs.append(done[key])
                     continue
                 started, cpu_started = time.perf_counter(), time.process_time()
-                model = make_topic_model(backend, n_topics=k, seed=seed, preprocess=PLAIN, **params).fit(texts)
+                if backend in ANCHOR_BACKENDS:
+                    topics, dominant = fit_anchor(backend, params, k, seed, preprocessed, embeddings)
+                else:
+                    result = make_topic_model(backend, n_topics=k, seed=seed, preprocess=PLAIN, **params).fit(
+                        texts, embeddings=embeddings, preprocessed=preprocessed).result()
+                    topics, dominant = result.top_words(25), result.dominant_topic().tolist()
                 seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-                result = model.result()
                 run = {"corpus": corpus, "configuration": name, "backend": backend, "k": k, "seed": seed,
                        "parameters": params, "fit_seconds": round(seconds, 2), "fit_cpu_seconds": round(cpu_seconds, 2),
-                       "topics": result.top_words(25),
-                       "dominant_topic": result.dominant_topic().tolist()}
+                       "topics": topics, "dominant_topic": dominant}
                 with checkpoint.open("a") as stream:
                     stream.write(json.dumps(run) + "\n")
                 print(f"{corpus:<13} {name:<19} K={k:<3} seed={seed} fit {seconds:.0f} s ({cpu_seconds:.0f} s CPU)", flush=True)
                 runs.append(run)
     return runs
+
+
+ANCHOR_BACKENDS = ("turftopic-keynmf", "turftopic-s3", "fastopic")
+
+
+class CachedEncoder:
+    """The packaged MiniLM for the anchors' own ``encode`` calls (KeyNMF and S³ embed the vocabulary words),
+    through the same cached encoder as the documents' vectors, so a word is embedded once for all fits."""
+
+    def encode(self, texts, **_: object) -> np.ndarray:
+        return embed(list(texts), progress=False)
+
+
+class FixedVocabulary:
+    """FASTopic's ``preprocess`` hook: the benchmark's own tokens and vocabulary instead of topmost's."""
+
+    def __init__(self, preprocessed: Preprocessed):
+        self.preprocessed = preprocessed
+
+    def preprocess(self, docs: list[str]) -> dict:
+        vocabulary = self.preprocessed.preprocessor.vocabulary_
+        return {"train_bow": _counts(self.preprocessed).astype(np.float32), "vocab": list(vocabulary)}
+
+
+def _counts(preprocessed: Preprocessed):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vocabulary = {word: i for i, word in enumerate(preprocessed.preprocessor.vocabulary_)}
+    return CountVectorizer(analyzer=lambda tokens: tokens, vocabulary=vocabulary).fit_transform(preprocessed.tokens)
+
+
+def fit_anchor(backend: str, params: dict, k: int, seed: int, preprocessed: Preprocessed,
+               embeddings: np.ndarray) -> tuple[list[list[str]], list[int]]:
+    """Top 25 words per topic and each document's dominant topic, from one anchor at its package defaults.
+
+    The anchors see the benchmark's vocabulary (the documents' tokens joined by spaces, counted by a
+    CountVectorizer fixed to the PLAIN vocabulary) and the cached MiniLM vectors; nothing is downloaded
+    (the encoder is the packaged model, ``HF_HUB_OFFLINE=1``).
+    """
+    try:
+        import fastopic  # noqa: F401
+        import turftopic  # noqa: F401
+    except ImportError as error:
+        raise SystemExit(f"error: the anchor configurations need turftopic and fastopic: run `make setup-anchors` ({error})") from error
+    vocabulary = list(preprocessed.preprocessor.vocabulary_)
+    joined = [" ".join(document) for document in preprocessed.tokens]
+    if backend == "fastopic":
+        import torch
+        from fastopic import FASTopic
+
+        torch.manual_seed(seed)
+        np.random.seed(seed)  # FASTopic shuffles its batches with numpy's global generator
+        model = FASTopic(k, preprocess=FixedVocabulary(preprocessed), doc_embed_model=CachedEncoder(), num_top_words=25,
+                         device="cpu")
+        _, doc_topic = model.fit_transform(joined, epochs=params["epochs"], preset_doc_embeddings=embeddings)
+        weights = model.get_beta()
+    else:
+        from sklearn.feature_extraction.text import CountVectorizer
+        from turftopic import KeyNMF, SemanticSignalSeparation
+
+        anchor = KeyNMF if backend == "turftopic-keynmf" else SemanticSignalSeparation
+        vectorizer = CountVectorizer(token_pattern=r"\S+", lowercase=False, vocabulary=vocabulary)
+        model = anchor(n_components=k, encoder=CachedEncoder(), vectorizer=vectorizer, random_state=seed, **params)
+        doc_topic = model.fit_transform(joined, embeddings=embeddings)
+        # KeyNMF's components_ follow its own keyword index (model.get_vocab()), not the vectorizer's order
+        weights, vocabulary = model.components_, list(model.get_vocab())
+    topics = [[vocabulary[i] for i in np.argsort(-row, kind="stable")[:25]] for row in np.asarray(weights)]
+    return topics, np.asarray(doc_topic).argmax(axis=1).tolist()
 
 
 def score_runs(runs: list[dict], reference: Reference, labels: list[str]) -> list[dict]:
@@ -143,11 +242,20 @@ def _one_hot(dominant: list[int], n_topics: int) -> np.ndarray:
     return matrix
 
 
-def run(corpora: list[str], ks: list[int], seeds: list[int], configurations: list[str], out: Path) -> pd.DataFrame:
+def sample_documents(texts: list[str], labels: list[str], size: int | None) -> tuple[list[str], list[str]]:
+    """``size`` documents drawn without replacement (seed 0, corpus order kept), or all when ``size`` is None."""
+    if size is None or size >= len(texts):
+        return texts, labels
+    keep = np.sort(np.random.default_rng(0).choice(len(texts), size=size, replace=False))
+    return [texts[i] for i in keep], [labels[i] for i in keep]
+
+
+def run(corpora: list[str], ks: list[int], seeds: list[int], configurations: list[str], out: Path,
+        sample: dict[str, int] | None = None) -> pd.DataFrame:
     rows = []
     for corpus in corpora:
-        texts, labels = load_benchmark_corpus(corpus)
-        runs = fit_runs(corpus, texts, ks, seeds, configurations, CHECKPOINTS / f"{out.stem}-{corpus}.jsonl")
+        texts, labels = sample_documents(*load_benchmark_corpus(corpus), (sample or {}).get(corpus))
+        runs = fit_runs(corpus, texts, ks, seeds, configurations, CHECKPOINTS / f"{out.stem}-{corpus}-{len(texts)}.jsonl")
         reference = Reference(Preprocessor(config=PLAIN).fit(texts).transform(texts))
         rows += score_runs(runs, reference, labels)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -170,13 +278,18 @@ def main() -> None:
     parser.add_argument("--corpora", nargs="+", default=["20newsgroups", "bbc"])
     parser.add_argument("--ks", nargs="+", type=int, default=[10, 20, 30, 40, 50])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--configurations", nargs="+", choices=sorted(CONFIGURATIONS), default=list(CONFIGURATIONS))
+    parser.add_argument("--configurations", nargs="+", choices=sorted(CONFIGURATIONS), default=DEFAULT_CONFIGURATIONS)
+    parser.add_argument("--sample", nargs="+", default=[], metavar="CORPUS=N",
+                        help="fit on N documents of CORPUS drawn with seed 0 (e.g. 20newsgroups=4000), not all")
     parser.add_argument("--out", type=Path, default=Path("reports/benchmarks/topics.csv"))
     args = parser.parse_args()
+    sample = {corpus: int(size) for corpus, size in (item.split("=", 1) for item in args.sample)}
     if args.quick:
         args.corpora, args.ks, args.seeds = ["bbc"], [10], [0]
         args.out = args.out.with_name("topics-quick.csv")
-    results = run(args.corpora, args.ks, args.seeds, args.configurations, args.out)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the anchors' encoder is the packaged model: never the hub
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    results = run(args.corpora, args.ks, args.seeds, args.configurations, args.out, sample)
     summary = summarise(results)
     summary.to_csv(args.out.with_name(args.out.stem + "-summary.csv"), index=False, float_format="%.4f")
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

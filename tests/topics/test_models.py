@@ -96,6 +96,33 @@ def test_bertopic_outlier_reduction_assigns_every_document_and_keeps_the_topic_w
     assert all(len(topic) == 25 for topic in reduced.topics_)
 
 
+@pytest.mark.slow
+def test_bertopic_kmeans_clustering_gives_every_document_one_of_exactly_k_topics(bbc, tmp_path):
+    train, new, labels = bbc
+    model = make_topic_model("bertopic", n_topics=K, seed=3, preprocess=SMALL, clustering="kmeans").fit(train)
+    dominant = model.result().dominant_topic()
+    assert len(model.topics_) == K and (dominant >= 0).all()
+    assert np.bincount(dominant).max() < 0.5 * len(train)  # no catch-all topic
+    loaded = load_topic_model(model.save(tmp_path / "kmeans"))
+    assert loaded.clustering == "kmeans"
+    np.testing.assert_allclose(loaded.transform(new), model.transform(new), rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="clustering must be"):
+        make_topic_model("bertopic", n_topics=K, preprocess=SMALL, clustering="leaf").fit(train)
+
+
+@pytest.mark.slow
+def test_bertopic_exclusive_ranking_keeps_the_clusters_and_spreads_the_words(bbc):
+    from analysis.topics.metrics import topic_diversity
+
+    train, _, _ = bbc
+    settings = {"n_topics": K, "seed": 3, "preprocess": SMALL, "clustering": "kmeans"}
+    plain = make_topic_model("bertopic", **settings).fit(train)
+    exclusive = make_topic_model("bertopic", **settings, exclusivity=0.5).fit(train)
+    np.testing.assert_array_equal(exclusive.result().doc_topic, plain.result().doc_topic)
+    assert all(len(topic) == 25 for topic in exclusive.topics_)
+    assert topic_diversity(exclusive.result().top_words(25)) > topic_diversity(plain.result().top_words(25))
+
+
 def test_exclusive_ranking_keeps_the_weights_and_spreads_the_words(bbc):
     from analysis.topics.metrics import topic_diversity
 

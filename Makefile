@@ -167,7 +167,8 @@ NOTEBOOK_RUN = $(PY) -m analysis report notebook $< --reports $(REPORTS) --artif
   -p study_file=$(STUDY) -p smoke=$(if $(SMOKE_FLAG),true,false) -p shared=$(ARTIFACTS)
 $(REPORTS)/notebooks/01_corpus_overview.ipynb: notebooks/01_corpus_overview.py $(SSUB)/$(CORPUS)/manifest.json $(STUDY) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)
-$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) $(EVIDENCE) $(STUDY) $(REPORT_CODE)
+$(REPORTS)/notebooks/02_topics.ipynb: notebooks/02_topics.py $(TOPIC_FITS) $(TOPIC_SELECTION) $(EVIDENCE) $(STUDY) $(REPORT_CODE) \
+  $(wildcard benchmarks/results/study_topics.csv)
 	$(NOTEBOOK_RUN)
 $(REPORTS)/notebooks/03_framing.ipynb: notebooks/03_framing.py $(FRAME_EVALUATION) $(FRAMES_APPLIED) $(TOPICS_APPLIED) $(EVIDENCE) $(STUDY) $(REPORT_CODE)
 	$(NOTEBOOK_RUN)

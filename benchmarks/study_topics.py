@@ -5,19 +5,24 @@
 The backends fit the study's own preprocessing (the package default: domain
 stopwords, phrases such as ``north_korea``); the anchors (turftopic KeyNMF and
 S³, see ``benchmarks/topics.py``) the same tokens and the same cached MiniLM
-vectors. BERTopic is fitted at its library settings and at larger minimum
-cluster sizes, with and without outlier reduction, to find settings under
-which no topic is a catch-all for ~6.5k short paragraphs. Every model is scored
+vectors. BERTopic is fitted at the package default (``bertopic``: k-means
+on the UMAP projection, exclusive word ranking), at its library settings
+(``bertopic-hdbscan``) and at larger minimum cluster sizes, with and without
+outlier reduction: the search for settings under which no topic is a
+catch-all for ~6.5k short paragraphs. Every model is scored
 against the same reference (the units' tokens): NPMI and C_V of the top 10
 words, diversity of the top 25, the share of units left as outliers and the
 share of units whose dominant topic is the largest topic. Written to
-``reports/benchmarks/study_topics.csv``.
+``reports/benchmarks/study_topics.csv`` with the corpus and commit; the report's
+topics section shows the anchors' rows of the committed copy,
+``benchmarks/results/study_topics.csv``, when its corpus and K are the study's.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -33,19 +38,22 @@ from analysis.topics.models import make_topic_model, preprocess_documents
 from analysis.topics.pipeline import fit_topic_model
 from analysis.topics.result import TopicResult
 
+#: BERTopic's own clustering and word ranking (the package default is k-means with exclusivity 0.5)
+HDBSCAN = {"clustering": "hdbscan", "exclusivity": 0.0}
+
 #: name -> (backend, parameters); the backends' defaults unless named
 CONFIGURATIONS = {
     "lda": ("lda", {}),
     "nmf": ("nmf", {}),
     "nmf-raw-tf": ("nmf", {"sublinear_tf": False}),
+    "bertopic-hdbscan": ("bertopic", HDBSCAN),
+    "bertopic-reduce-outliers": ("bertopic", {**HDBSCAN, "reduce_outliers": True}),
+    "bertopic-mcs-50": ("bertopic", {**HDBSCAN, "min_cluster_size": 50}),
+    "bertopic-mcs-50-reduce-outliers": ("bertopic", {**HDBSCAN, "min_cluster_size": 50, "reduce_outliers": True}),
+    "bertopic-mcs-100-reduce-outliers": ("bertopic", {**HDBSCAN, "min_cluster_size": 100, "reduce_outliers": True}),
+    "bertopic-kmeans": ("bertopic", {"clustering": "kmeans", "exclusivity": 0.0}),
     "bertopic": ("bertopic", {}),
-    "bertopic-reduce-outliers": ("bertopic", {"reduce_outliers": True}),
-    "bertopic-mcs-50": ("bertopic", {"min_cluster_size": 50}),
-    "bertopic-mcs-50-reduce-outliers": ("bertopic", {"min_cluster_size": 50, "reduce_outliers": True}),
-    "bertopic-mcs-100-reduce-outliers": ("bertopic", {"min_cluster_size": 100, "reduce_outliers": True}),
-    "bertopic-kmeans": ("bertopic", {"clustering": "kmeans"}),
-    "bertopic-kmeans-exclusive": ("bertopic", {"clustering": "kmeans", "exclusivity": 0.5}),
-    "bertopic-mcs-50-exclusive": ("bertopic", {"min_cluster_size": 50, "exclusivity": 0.5}),
+    "bertopic-mcs-50-exclusive": ("bertopic", {**HDBSCAN, "min_cluster_size": 50, "exclusivity": 0.5}),
     "keynmf-reference": ("turftopic-keynmf", {}),
     "s3-reference": ("turftopic-s3", {}),
 }
@@ -83,14 +91,14 @@ def main() -> None:
                                      preprocessed=preprocessed, **params).result()
         cpu_seconds = time.process_time() - cpu_started
         metrics = evaluate_topics(result, reference)
-        dominant = result.dominant_topic()
-        largest = np.bincount(dominant[dominant >= 0], minlength=len(result.topics)).max() / len(dominant)
-        rows.append({"configuration": name, "backend": backend, "k": args.k, "seed": args.seed, "topics": metrics["n_topics"],
+        rows.append({"corpus": args.corpus, "configuration": name, "backend": backend, "k": args.k, "seed": args.seed,
+                     "topics": metrics["n_topics"],
                      "npmi": metrics["npmi"], "c_v": metrics["c_v"], "diversity": metrics["diversity"],
-                     "outlier_share": metrics["outlier_share"], "largest_topic_share": largest,
+                     "outlier_share": metrics["outlier_share"], "largest_topic_share": metrics["largest_topic_share"],
                      "fit_cpu_seconds": round(cpu_seconds, 1)})
         print(pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 1, float_format=lambda v: f"{v:.3f}"), flush=True)
-    table = pd.DataFrame(rows)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    table = pd.DataFrame(rows).assign(commit=commit)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, index=False, float_format="%.4f")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

@@ -22,6 +22,7 @@ reports = "reports"
 study_file = "studies/japan-korea.toml"
 smoke = False
 shared = "artifacts"
+anchor_benchmark = "benchmarks/results/study_topics.csv"
 
 # %%
 import json
@@ -74,11 +75,19 @@ for backend in backends:
         rows.append({"backend": backend, "topic": topic, "words": " ".join(word for word, _ in topic_words[:10])})
 topic_words = pd.DataFrame(rows)
 topic_words_table = write_table(topic_words, reports, "topics_top_words")
-metrics = pd.DataFrame([{"backend": b, "npmi": cards[b]["metrics"]["npmi"], "c_v": cards[b]["metrics"]["c_v"],
-                         "diversity": cards[b]["metrics"]["diversity"], "outlier_share": cards[b]["metrics"]["outlier_share"]}
+measures = ["npmi", "c_v", "diversity", "outlier_share", "largest_topic_share"]
+metrics = pd.DataFrame([{"backend": b, **{m: cards[b]["metrics"][m] for m in measures}, "source": "this build"}
                         for b in backends])
-metrics_table = write_table(metrics, reports, "topics_metrics")
 best = metrics.sort_values("npmi", ascending=False).iloc[0]
+# the newer contextual anchors (turftopic KeyNMF and S³, the optional `make setup-anchors`) on the same units,
+# preprocessing and vectors: the committed run of benchmarks/study_topics.py, when it was made on this corpus and K
+anchor_rows = (pd.read_csv(anchor_benchmark) if Path(anchor_benchmark).exists()
+               else pd.DataFrame(columns=["corpus", "k", "backend", "configuration", "commit"]))
+anchor_rows = anchor_rows[(anchor_rows["corpus"] == corpus) & (anchor_rows["k"] == k)
+                          & anchor_rows["backend"].str.startswith("turftopic")]
+anchors = anchor_rows.assign(backend=anchor_rows["configuration"],
+                             source=anchor_benchmark + " (commit " + anchor_rows["commit"].astype(str) + ")")
+metrics_table = write_table(pd.concat([metrics, anchors[metrics.columns]], ignore_index=True), reports, "topics_metrics")
 metrics
 
 # %% [markdown]
@@ -169,7 +178,8 @@ else:
 # %%
 finding = (f"At K = {k}, {best['backend']} gives the most coherent topics (NPMI {best['npmi']:.3f}, "
            f"diversity {best['diversity']:.2f}); {rising}.")
-described = {"lda": "gensim LDA", "nmf": "scikit-learn NMF on TF-IDF", "bertopic": "BERTopic on MiniLM embeddings"}
+described = {"lda": "gensim LDA", "nmf": "scikit-learn NMF on TF-IDF",
+             "bertopic": "BERTopic on MiniLM embeddings (k-means on their UMAP projection, so no paragraph is an outlier)"}
 named = [described[backend] for backend in backends]
 count = {1: "One backend", 2: "Two backends", 3: "Three backends"}[len(backends)]
 heldout_name = study.corpus.words.get("heldout_name", "documents")
@@ -177,7 +187,11 @@ write_section(reports, order=2, slug="topics", title="Topics", blocks=[
     {"text": f"{count}, fitted with seed {study.topics['seed']} on the {corpus} paragraphs outside the held-out "
              f"{heldout_name}, {'each ' if len(backends) > 1 else ''}with K = {k}: "
              + (", ".join(named[:-1]) + ", and " + named[-1] if len(named) > 2 else " and ".join(named)) + "."},
-    {"table": metrics_table, "caption": f"Coherence (NPMI, C_V on the top 10 words) and diversity (top 25 words) at K = {k}"},
+    {"table": metrics_table, "caption": f"Coherence (NPMI, C_V on the top 10 words), diversity (top 25 words), the share "
+                                        "of paragraphs with no topic and the share whose dominant topic is the largest one "
+                                        f"(near 1: a catch-all) at K = {k}"
+                                        + (", beside the contextual anchors KeyNMF and S³ (turftopic) fitted on the same "
+                                           "paragraphs and vectors by benchmarks/study_topics.py" if len(anchors) else "")},
     {"table": topic_words_table, "caption": f"Each topic's ten best words, per backend (K = {k})", "rows": 3 * k},
     {"figure": selection_figure,
      "caption": f"NPMI, C_V and topic diversity against K, mean ± sd over {seeds} seed(s), per backend."},

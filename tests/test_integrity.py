@@ -48,12 +48,12 @@ def _fit(kind: str):
     if kind == "effects":
         return _fitted_regression(), load_effects, "coef_draws.npz", ("effects.json", "n_units")
     state = {"lda": "lda.npz", "nmf": "nmf.npz", "bertopic": "topic_embeddings.safetensors"}[kind]
-    params = {"min_cluster_size": 5, "n_neighbors": 5} if kind == "bertopic" else {}
+    params = {"n_neighbors": 5} if kind == "bertopic" else {}
     model = make_topic_model(kind, n_topics=3, seed=1, preprocess=SMALL, **params).fit(DOCS)
     return model, load_topic_model, state, ("config.json", "n_topics")
 
 
-#: BERTopic's fit (UMAP, HDBSCAN) takes half a minute: slow, as in tests/topics.
+#: BERTopic's fit (UMAP, then clustering) takes half a minute: slow, as in tests/topics.
 KINDS = [*MODEL_KINDS, "lda", "nmf", pytest.param("bertopic", marks=pytest.mark.slow), "effects"]
 
 

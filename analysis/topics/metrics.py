@@ -257,7 +257,8 @@ def evaluate_topics(
         words), ``unknown_words`` and ``unscored_topics`` (of the coherence
         scoring, the same for both measures), ``diversity`` (of the top
         ``top_n_diversity`` words), ``n_topics``, ``outlier_share`` (documents
-        with no topic), and, when ``labels`` are given, ``nmi``, ``ari`` and
+        with no topic), ``largest_topic_share`` (documents whose dominant topic is
+        the most common one: near 1 means a catch-all topic), and, when ``labels`` are given, ``nmi``, ``ari`` and
         ``n_outliers`` from :func:`label_agreement` with outliers as their own cluster.
     """
     if not isinstance(reference, Reference):
@@ -275,6 +276,7 @@ def evaluate_topics(
         "diversity": topic_diversity(top_words, top_n=top_n_diversity, allow_short=allow_short_topics),
         "n_topics": len(result.topics),
         "outlier_share": float(np.mean(dominant == -1)),
+        "largest_topic_share": float(np.bincount(dominant[dominant >= 0], minlength=1).max() / len(dominant)),
     }
     if labels is not None:
         agreement = label_agreement(dominant, labels)

@@ -329,21 +329,22 @@ class NmfTopicModel(TopicModel):
 
 
 class BertopicTopicModel(TopicModel):
-    """BERTopic with MiniLM embeddings, seeded UMAP and HDBSCAN, reduced to ``n_topics`` topics.
+    """BERTopic with MiniLM embeddings and a seeded UMAP projection, clustered into ``n_topics`` topics.
 
-    ``clustering="kmeans"`` clusters the UMAP projection with scikit-learn's seeded ``KMeans`` into
-    ``n_topics`` clusters instead (``min_cluster_size`` is then unused): every document gets a topic and no
-    merging of many small clusters builds a catch-all (on the study corpus, K = 10, HDBSCAN left 41 % of the
-    paragraphs as outliers, and reducing them put 62 % into one topic; see ``benchmarks/study_topics.py``).
-    ``exclusivity`` ranks each topic's words from its c-TF-IDF row as :func:`rank_top_words` does; 0 is
-    BERTopic's own ranking.
+    The default, ``clustering="kmeans"``, clusters the projection with scikit-learn's seeded ``KMeans`` into
+    ``n_topics`` clusters: every document gets a topic and no merging of many small clusters builds a
+    catch-all. ``clustering="hdbscan"`` is BERTopic's own HDBSCAN (``min_cluster_size``), its clusters
+    merged down to ``n_topics``; on the study corpus (K = 10) it left 41 % of the paragraphs as outliers,
+    and reducing them (``reduce_outliers``) put 62 % into one topic (``benchmarks/study_topics.py``).
+    ``exclusivity`` ranks each topic's words from its c-TF-IDF row as :func:`rank_top_words` does (0.5,
+    as NMF and LDA); 0 is BERTopic's own ranking.
     """
 
     backend = "bertopic"
 
     def __init__(self, *, n_topics: int = 20, seed: int = 0, preprocess: PreprocessConfig = PreprocessConfig(),
                  min_cluster_size: int = 10, n_neighbors: int = 15, reduce_outliers: bool = False,
-                 clustering: str = "hdbscan", exclusivity: float = 0.0):
+                 clustering: str = "kmeans", exclusivity: float = 0.5):
         super().__init__(n_topics=n_topics, seed=seed, preprocess=preprocess)
         self.min_cluster_size = min_cluster_size
         self.n_neighbors = n_neighbors

@@ -253,6 +253,7 @@ def test_evaluate_class_model_on_bbc(bbc, reference):
     assert 0.2 < scores["diversity"] < 1  # "said", "year", "new" top every class
     assert (scores["n_topics"], scores["outlier_share"], scores["n_outliers"]) == (5, 0.0, 0)
     assert (scores["unknown_words"], scores["unscored_topics"]) == (0, 0)
+    assert scores["largest_topic_share"] == pytest.approx(max(Counter(labels).values()) / len(labels))
 
 
 def test_evaluate_reports_outliers_and_omits_agreement_without_labels():
@@ -263,6 +264,7 @@ def test_evaluate_reports_outliers_and_omits_agreement_without_labels():
     reference = [["cat", "dog", "pet"], ["car", "road", "pet"], ["dog", "cat"]]
     scores = evaluate_topics(result, reference, top_n_coherence=3, top_n_diversity=3)
     assert scores["outlier_share"] == pytest.approx(1 / 3)
+    assert scores["largest_topic_share"] == pytest.approx(1 / 3)  # of all documents, the outlier among them
     assert scores["diversity"] == pytest.approx(5 / 6)
     assert scores["n_topics"] == 2
     assert not {"nmi", "ari"} & scores.keys()

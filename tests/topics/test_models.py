@@ -88,7 +88,7 @@ def test_topics_recover_the_news_classes(fitted, bbc):
 def test_bertopic_outlier_reduction_assigns_every_document_and_keeps_the_topic_words(bbc):
     train, _, _ = bbc
     # small neighbourhoods and clusters leave some articles unclustered (17 of 400 with this seed)
-    settings = {"n_topics": K, "seed": 3, "preprocess": SMALL, "min_cluster_size": 5, "n_neighbors": 5}
+    settings = {"n_topics": K, "seed": 3, "preprocess": SMALL, "clustering": "hdbscan", "min_cluster_size": 5, "n_neighbors": 5}
     plain = make_topic_model("bertopic", **settings).fit(train)
     reduced = make_topic_model("bertopic", **settings, reduce_outliers=True).fit(train)
     assert (plain.result().dominant_topic() == -1).any(), "the plain fit has no outliers to reduce"
@@ -97,9 +97,9 @@ def test_bertopic_outlier_reduction_assigns_every_document_and_keeps_the_topic_w
 
 
 @pytest.mark.slow
-def test_bertopic_kmeans_clustering_gives_every_document_one_of_exactly_k_topics(bbc, tmp_path):
+def test_bertopic_default_kmeans_clustering_gives_every_document_one_of_exactly_k_topics(bbc, tmp_path):
     train, new, labels = bbc
-    model = make_topic_model("bertopic", n_topics=K, seed=3, preprocess=SMALL, clustering="kmeans").fit(train)
+    model = make_topic_model("bertopic", n_topics=K, seed=3, preprocess=SMALL).fit(train)
     dominant = model.result().dominant_topic()
     assert len(model.topics_) == K and (dominant >= 0).all()
     assert np.bincount(dominant).max() < 0.5 * len(train)  # no catch-all topic
@@ -116,8 +116,8 @@ def test_bertopic_exclusive_ranking_keeps_the_clusters_and_spreads_the_words(bbc
 
     train, _, _ = bbc
     settings = {"n_topics": K, "seed": 3, "preprocess": SMALL, "clustering": "kmeans"}
-    plain = make_topic_model("bertopic", **settings).fit(train)
-    exclusive = make_topic_model("bertopic", **settings, exclusivity=0.5).fit(train)
+    plain = make_topic_model("bertopic", **settings, exclusivity=0.0).fit(train)
+    exclusive = make_topic_model("bertopic", **settings).fit(train)  # the default ranking, exclusivity 0.5
     np.testing.assert_array_equal(exclusive.result().doc_topic, plain.result().doc_topic)
     assert all(len(topic) == 25 for topic in exclusive.topics_)
     assert topic_diversity(exclusive.result().top_words(25)) > topic_diversity(plain.result().top_words(25))

@@ -87,7 +87,8 @@ anchor_rows = anchor_rows[(anchor_rows["corpus"] == corpus) & (anchor_rows["k"] 
                           & anchor_rows["backend"].str.startswith("turftopic")]
 anchors = anchor_rows.assign(backend=anchor_rows["configuration"],
                              source=anchor_benchmark + " (commit " + anchor_rows["commit"].astype(str) + ")")
-metrics_table = write_table(pd.concat([metrics, anchors[metrics.columns]], ignore_index=True), reports, "topics_metrics")
+metrics_table = write_table(pd.concat([metrics, anchors.reindex(columns=metrics.columns)], ignore_index=True), reports,
+                            "topics_metrics")
 metrics
 
 # %% [markdown]

@@ -182,6 +182,10 @@ def test_the_smoke_report_has_every_section_and_executed_notebook(smoke_reports)
     for title in ("## Findings", "## The study corpus", "## Topics", "## The framing classifier",
                   "## Frames over time, by speaker", "## Reusing the models"):
         assert title in text
+    # BERTopic's default (k-means on the projection) leaves no paragraph without a topic and builds no catch-all
+    topic_metrics = pd.read_csv(reports / "tables" / "topics_metrics.csv").set_index("backend")
+    assert list(topic_metrics.index) == ["lda", "nmf", "bertopic"] and set(topic_metrics["source"]) == {"this build"}
+    assert topic_metrics.loc["bertopic", "outlier_share"] == 0 and topic_metrics.loc["bertopic", "largest_topic_share"] < 0.5
 
 
 # ---- a second study through the same command, on the shared frame models of the smoke build -------------

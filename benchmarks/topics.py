@@ -31,11 +31,14 @@ import argparse
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scale import machine
 
 from analysis.corpus.manifest import load_manifest
 from analysis.corpus.readers import open_corpus
@@ -268,6 +271,20 @@ def run(corpora: list[str], ks: list[int], seeds: list[int], configurations: lis
     return pd.DataFrame(rows)
 
 
+def markdown_tables(results: pd.DataFrame, summary: pd.DataFrame) -> str:
+    """The summary (mean over K and seeds, best NPMI first per corpus) and the per-K means, as Markdown tables."""
+    def table(frame: pd.DataFrame) -> list[str]:
+        lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+        return lines + ["| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row) + " |"
+                        for row in frame.itertuples(index=False)]
+
+    columns = ["corpus", "configuration", "npmi", "diversity", "nmi", "outlier_share", "fit_cpu_seconds", "runs"]
+    mean = summary.sort_values(["corpus", "npmi"], ascending=[True, False])[columns]
+    per_k = results.groupby(["corpus", "configuration", "k"])[["npmi", "diversity", "nmi", "fit_cpu_seconds"]].mean()
+    return "\n".join(["## Mean over K and seeds", "", *table(mean), "", "## Per K (mean over seeds)", "",
+                      *table(per_k.reset_index()), ""])
+
+
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     summary = results.groupby(["corpus", "configuration", "backend"])[
         ["npmi", "diversity", "nmi", "outlier_share", "fit_seconds", "fit_cpu_seconds"]].mean().reset_index()
@@ -294,9 +311,18 @@ def main() -> None:
         args.out = args.out.with_name("topics-quick.csv")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the anchors' encoder is the packaged model: never the hub
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    started, cpu_started = time.perf_counter(), time.process_time()
     results = run(args.corpora, args.ks, args.seeds, args.configurations, args.out, sample)
     summary = summarise(results)
     summary.to_csv(args.out.with_name(args.out.stem + "-summary.csv"), index=False, float_format="%.4f")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    grid = "; ".join(f"{corpus}: {len(rows)} runs, K in {sorted(rows['k'].unique().tolist())}, seeds "
+                     f"{sorted(rows['seed'].unique().tolist())}" for corpus, rows in results.groupby("corpus"))
+    args.out.with_suffix(".md").write_text(
+        f"Command: `python {' '.join(sys.argv)}`; commit {commit}; {machine()}; {time.perf_counter() - started:.0f} s "
+        f"wall and {time.process_time() - cpu_started:.0f} CPU s for this invocation (fits resumed from "
+        f"{CHECKPOINTS}/ are not refitted), load average {os.getloadavg()[0]:.1f} at the end.\n\nGrid: {grid}.\n\n"
+        + markdown_tables(results, summary))
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 

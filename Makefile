@@ -38,7 +38,7 @@ setup-browser: ## Install Debian's chromium and chromedriver for the report's br
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver)
 
-test: setup lint ## Run the whole test suite, with the two smoke report builds (what CI runs; about 11 min)
+test: setup lint ## Run the whole test suite, with the two smoke report builds (what CI runs; about 9 min)
 	$(PY) -m pytest -q
 
 test-fast: setup lint ## The tests not marked slow: no smoke report, no Dask cluster, no training on real corpora (< 2 min)

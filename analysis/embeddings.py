@@ -324,18 +324,21 @@ def load_encoder(runtime: str | None = None) -> TorchEncoder | OnnxEncoder:
     return OnnxEncoder(onnx_export(cache_folder(runtime)))
 
 
-def embed(texts: Sequence[str], *, cache: EmbeddingCache | None = None, progress: bool = True) -> np.ndarray:
+def embed(texts: Sequence[str], *, cache: EmbeddingCache | None = None, encoder=None,
+          progress: bool = True) -> np.ndarray:
     """Unit-normalised MiniLM vectors (n, 384) for ``texts``; only texts missing from the cache are embedded.
 
     Without ``cache``, the process's :func:`shared_cache` of the runtime :func:`encoder_runtime` names; missing
-    vectors are made by the cache's runtime.
+    vectors are made by the cache's runtime, or by ``encoder`` (anything with ``encode(list of texts)``, such as
+    a fine-tuned MiniLM, whose vectors then need a cache of their own).
     """
     cache = cache if cache is not None else shared_cache()
     keys = [text_key(t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts) if cache.get(k) is None}.items())
     if missing:
-        log.info("embedding %d new texts with %s (%d cached)", len(missing), cache.runtime, len(texts) - len(missing))
-        encoder = load_encoder(cache.runtime)
+        log.info("embedding %d new texts with %s (%d cached)", len(missing),
+                 cache.runtime if encoder is None else type(encoder).__name__, len(texts) - len(missing))
+        encoder = encoder if encoder is not None else load_encoder(cache.runtime)
         with progress_bar(total=len(missing), desc="embedding", unit="texts", enabled=progress and len(missing) > 100) as bar:
             for start in range(0, len(missing), SHARD_TEXTS):
                 chunk = missing[start:start + SHARD_TEXTS]

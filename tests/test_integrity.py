@@ -44,7 +44,8 @@ def _fit(kind: str):
     """A fitted model of ``kind``, its loader, the file whose byte is flipped and the JSON file whose value changes."""
     if kind in MODEL_KINDS:
         texts, labels = _frame_texts()
-        return make_model(kind).fit(texts, labels), load_model, "weights.npz", ("config.json", "C")
+        state = "encoder.safetensors" if kind == "finetuned" else "weights.npz"  # its largest file: the encoder
+        return make_model(kind).fit(texts, labels), load_model, state, ("config.json", "C")
     if kind == "effects":
         return _fitted_regression(), load_effects, "coef_draws.npz", ("effects.json", "n_units")
     state = {"lda": "lda.npz", "nmf": "nmf.npz", "bertopic": "topic_embeddings.safetensors"}[kind]

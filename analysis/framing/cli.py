@@ -206,20 +206,20 @@ def register(subparsers: argparse._SubParsersAction, defaults: Defaults) -> None
     candidates.add_argument("--artifacts", type=Path, default=artifacts)
     candidates.set_defaults(run=cmd_candidates)
 
-    from analysis.framing import DEFAULT_KIND, MODEL_KINDS
+    from analysis.framing import DEFAULT_KIND, MODEL_KINDS, STANDARD_KINDS
 
     models = artifacts / "models" / "frames"
     default_model = models / DEFAULT_KIND
 
     train = commands.add_parser("train", help="train frame models on the annotations, with model cards")
-    train.add_argument("--kinds", nargs="+", choices=MODEL_KINDS, default=list(MODEL_KINDS))
+    train.add_argument("--kinds", nargs="+", choices=MODEL_KINDS, default=list(STANDARD_KINDS))
     train.add_argument("--out", type=Path, default=models, help="(default: %(default)s)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--artifacts", type=Path, default=artifacts)
     train.set_defaults(run=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="grouped 5-fold CV of every model, reliability curves, FrAC check")
-    evaluate.add_argument("--kinds", nargs="+", choices=MODEL_KINDS, default=list(MODEL_KINDS))
+    evaluate.add_argument("--kinds", nargs="+", choices=MODEL_KINDS, default=list(STANDARD_KINDS))
     evaluate.add_argument("--out", type=Path, default=artifacts / "evaluation" / "frames", help="(default: %(default)s)")
     evaluate.add_argument("--models", type=Path, default=models, help="trained models for the FrAC check (default: %(default)s)")
     evaluate.add_argument("--transfer-kinds", nargs="*", choices=MODEL_KINDS, default=[DEFAULT_KIND],

@@ -23,7 +23,7 @@ from analysis.framing.annotation import ANNOTATION_DIR, CODINGS, RECODINGS, atta
 from analysis.framing.codebook import FRAMES, load_codebook
 from analysis.framing.evaluate import (cross_validated_scores, error_analysis, evaluate_predictions, frac_check,
                                       transfer_metrics, unit_sources)
-from analysis.framing import DEFAULT_KIND, MODEL_KINDS
+from analysis.framing import DEFAULT_KIND, STANDARD_KINDS
 from analysis.framing.models import FrameModel, frame_columns, label_matrix, make_model
 from analysis.persist import atomic_path, package_versions, verify_folder, write_csv, write_json, write_manifest
 
@@ -123,7 +123,7 @@ def _cross_validation(units: pd.DataFrame, *, kind: str, seed: int, model_dir: P
     return cross_validate_kind(units, kind=kind, seed=seed)
 
 
-def evaluate_all(units: pd.DataFrame, frac: pd.DataFrame, *, out: Path, kinds=MODEL_KINDS, seed: int = 0,
+def evaluate_all(units: pd.DataFrame, frac: pd.DataFrame, *, out: Path, kinds=STANDARD_KINDS, seed: int = 0,
                  model_dir: Path | None = None, transfer_kinds=(DEFAULT_KIND,)) -> pd.DataFrame:
     """The CV table for every model kind, reliability curves, the FrAC check, and leave-one-source-out transfer
     of ``transfer_kinds`` (six more fits each, so by default only the default model's); written to ``out``.

@@ -14,6 +14,7 @@ weights, never beside the frozen model's.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,12 +45,12 @@ def _tokenizer(max_length: int):
 
 
 def _packaged_network():
-    import os
-
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # its weight-loading bar: one more redrawn line in a log
     return AutoModel.from_pretrained(str(model_path()))
 
 
@@ -160,11 +161,11 @@ class FineTunedEncoder:
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
-        from safetensors.torch import save_file
+        from safetensors.torch import save
 
         state = {name: tensor.detach().contiguous() for name, tensor in self.network.state_dict().items()}
         with atomic_path(Path(folder) / WEIGHTS_NAME) as temporary:
-            save_file(state, str(temporary))
+            temporary.write_bytes(save(state))  # into the file atomic_path made: its permissions, not 0600
         self.weights_sha256 = file_sha256(Path(folder) / WEIGHTS_NAME)
         memory = getattr(self, "_memory", None)
         if memory is not None and len(memory):  # the vectors made while fitting, kept for later runs

@@ -200,7 +200,8 @@ class FrameModel(Estimator):
 
 
 def load_model(folder: Path) -> FrameModel:
-    """A saved frame model of any kind, once its files match their sha256 (json and npz only): :meth:`FrameModel.load`."""
+    """A saved frame model of any kind, once its files match their sha256 (json, npz, and safetensors for
+    ``finetuned``; no pickle): :meth:`FrameModel.load`."""
     folder = Path(folder)
     if not (folder / MANIFEST_NAME).exists():
         raise FileNotFoundError(f"{folder} holds no frame model ({MANIFEST_NAME} is missing); build one with `make models`")
@@ -374,11 +375,12 @@ class CombinedCodebookModel(CombinedModel):
 
 class FineTunedModel(CombinedCodebookModel):
     """The ``combined-codebook`` features beside the paragraph's vector from MiniLM fine-tuned on the training
-    labels (:mod:`analysis.framing.finetune`). In grouped CV this beat putting the fine-tuned vector in place
-    of the frozen one (macro-F1 0.806 against 0.804, ``benchmarks/results/frame_kinds.md``).
+    labels (:mod:`analysis.framing.finetune`). Keeping both vectors did a little better in grouped CV than the
+    fine-tuned one in place of the frozen one (macro-F1 0.806 against 0.804 in an experiment with one training
+    thread; ``benchmarks/results/frame_kinds.md``).
 
-    Training costs minutes (about 3 CPU minutes an epoch on the 1,613 annotations): ``make models`` does not
-    train it unless ``FRAME_KINDS`` names it."""
+    A fit takes minutes (about 3 on 2 cores for the 1,613 annotations): ``make models`` trains it only when the
+    study applies it, ``make evaluate`` always."""
 
     kind = "finetuned"
 

@@ -130,7 +130,7 @@ $(MODEL_CARD): $(TRAINING_SUBCORPORA) $(wildcard corpora/annotations/*.jsonl) co
 
 models: $(MODEL_CARD) ## Train the frame models from the committed annotations (default: combined-codebook), shared by every study
 
-evaluate: $(FRAME_EVALUATION) ## Also train the fine-tuned frame kind (with its grouped CV: about 25 min on 2 cores) and compare all seven
+evaluate: $(FRAME_EVALUATION) ## Also train the fine-tuned frame kind (with its grouped CV: about 20 min on 2 cores) and compare all seven
 	$(PY) -m analysis frames train --kinds finetuned --out $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 	$(PY) -m analysis frames evaluate --kinds $(filter-out finetuned,$(FRAME_KINDS)) finetuned --out $(ARTIFACTS)/evaluation/frames-all --models $(ARTIFACTS)/models/frames --artifacts $(ARTIFACTS)
 

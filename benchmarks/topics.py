@@ -53,18 +53,29 @@ CHECKPOINTS = Path("artifacts/benchmarks")
 
 PLAIN = PreprocessConfig(domain_stopwords=False, lemmatize=False, phrases=False, min_df=5, max_df=1.0)
 
+#: our NMF's word ranking before issue 17, and the library's: by weight, with no coverage and shared words allowed
+BY_WEIGHT = {"coverage": 0.0, "distinct_words": False}
+
 #: name -> (backend, parameters). "reference" rows are each library's defaults.
 CONFIGURATIONS = {
     "lda-reference": ("lda", {"passes": 1, "iterations": 50, "alpha": "symmetric", "eta": None, "exclusivity": 0.0}),
-    "nmf-reference": ("nmf", {"init": None, "max_iter": 200, "sublinear_tf": False, "exclusivity": 0.0}),
+    "nmf-reference": ("nmf", {"init": None, "max_iter": 200, "sublinear_tf": False, "exclusivity": 0.0, **BY_WEIGHT}),
     "bertopic-reference": ("bertopic", {"clustering": "hdbscan", "min_cluster_size": 10, "n_neighbors": 15,
                                         "reduce_outliers": False, "exclusivity": 0.0}),
     # 3 passes, not 10: on 20 Newsgroups each pass costs about a minute on 2 cores, and 10 passes x 15 fits
     # would not fit one benchmark session; at K = 10 on BBC, 10 passes gave NPMI .052 / TD .680
     "lda-ours": ("lda", {"passes": 3, "iterations": 100, "alpha": "auto", "eta": "auto", "exclusivity": 0.5}),
-    "nmf-ours": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True, "exclusivity": 0.5}),
+    # the package default since issue 17: NNDSVDa on plain TF-IDF, words ranked by weight x exclusivity^0.5 x
+    # coverage^0.5 (the share of the topic's documents that hold the word), each word in one topic only
+    "nmf-ours": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5,
+                         "coverage": 0.5, "distinct_words": True}),
+    # the same ranking with words shared between topics: what the coverage alone does
+    "nmf-ours-shared-words": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5,
+                                      "coverage": 0.5, "distinct_words": False}),
+    # the default before issue 17: sublinear TF-IDF, NNDSVD, exclusivity 0.5
+    "nmf-sublinear": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True, "exclusivity": 0.5, **BY_WEIGHT}),
     # raw term frequencies: on 20 Newsgroups (K = 20, seed 0) sublinear TF cost NPMI .197 against .231
-    "nmf-ours-raw-tf": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5}),
+    "nmf-nndsvd-raw-tf": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5, **BY_WEIGHT}),
     # the package default: k-means on the UMAP projection (no outliers), words ranked with exclusivity 0.5
     "bertopic-ours": ("bertopic", {"clustering": "kmeans", "n_neighbors": 15, "exclusivity": 0.5}),
     # the default's clustering with the library's word ranking: which of the two changes moves NPMI
@@ -74,9 +85,11 @@ CONFIGURATIONS = {
                                                       "reduce_outliers": True, "exclusivity": 0.0}),
     # candidates for one NMF default (issue 17): the reference's NNDSVDa start, which won 20 Newsgroups' NPMI,
     # with our exclusive ranking; and stronger exclusivity for the diversity of S³
-    "nmf-nndsvda": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5}),
-    "nmf-nndsvda-exclusivity-1": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 1.0}),
-    "nmf-ours-exclusivity-1": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True, "exclusivity": 1.0}),
+    "nmf-nndsvda": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5, **BY_WEIGHT}),
+    "nmf-nndsvda-exclusivity-1": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 1.0,
+                                          **BY_WEIGHT}),
+    "nmf-sublinear-exclusivity-1": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True, "exclusivity": 1.0,
+                                       **BY_WEIGHT}),
     # the newer contextual anchors (``pip install '.[anchors]'``), each with its package's defaults, on the
     # same MiniLM vectors and vocabulary: see fit_anchor
     "keynmf-reference": ("turftopic-keynmf", {}),

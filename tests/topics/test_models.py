@@ -127,15 +127,50 @@ def test_exclusive_ranking_keeps_the_weights_and_spreads_the_words(bbc):
     from analysis.topics.metrics import topic_diversity
 
     train, _, _ = bbc
-    plain = make_topic_model("nmf", n_topics=10, seed=0, preprocess=SMALL, exclusivity=0.0).fit(train)
-    exclusive = make_topic_model("nmf", n_topics=10, seed=0, preprocess=SMALL, exclusivity=0.5).fit(train)
-    np.testing.assert_array_equal(plain.components_, exclusive.components_)  # only the ranking differs
+    by_weight = {"exclusivity": 0.0, "coverage": 0.0, "distinct_words": False}
+    plain = make_topic_model("nmf", n_topics=10, seed=0, preprocess=SMALL, **by_weight).fit(train)
+    exclusive = make_topic_model("nmf", n_topics=10, seed=0, preprocess=SMALL,
+                                 **by_weight | {"exclusivity": 0.5}).fit(train)
+    default = make_topic_model("nmf", n_topics=10, seed=0, preprocess=SMALL).fit(train)
+    for model in (exclusive, default):  # only the ranking differs
+        np.testing.assert_array_equal(plain.components_, model.components_)
     assert all([w for w, _ in topic] == sorted([w for w, _ in topic], key=lambda w, t=dict(topic): -t[w])
                for topic in plain.topics_)  # exclusivity 0: best weight first
     def words(model):
         return [[w for w, _ in topic] for topic in model.topics_]
 
     assert topic_diversity(words(exclusive)) > topic_diversity(words(plain))
+    assert topic_diversity(words(default)) == 1.0  # distinct words: none in two topics
+
+
+def test_coverage_ranks_up_words_found_across_the_topics_documents(bbc):
+    from analysis.topics.models import document_coverage
+
+    train, _, _ = bbc
+    settings = {"n_topics": 10, "seed": 0, "preprocess": SMALL, "exclusivity": 0.5, "distinct_words": False}
+    without = make_topic_model("nmf", **settings, coverage=0.0).fit(train)
+    covered = make_topic_model("nmf", **settings, coverage=1.0).fit(train)
+    tokens = covered.preprocessor_.transform(train)
+    coverage = document_coverage(covered.doc_topic_, covered.vectorizer_.transform(tokens))
+    index = {word: i for i, word in enumerate(covered.preprocessor_.vocabulary_)}
+
+    def mean_coverage(model):
+        return np.mean([coverage[t, index[w]] for t, topic in enumerate(model.topics_) for w, _ in topic[:10]])
+
+    assert mean_coverage(covered) > 1.1 * mean_coverage(without)  # BBC slice: .353 against .309
+
+
+def test_distinct_words_go_to_the_topic_that_ranks_them_first_and_need_enough_words():
+    from analysis.topics.models import rank_top_words
+
+    weights = np.array([[5.0, 4.0, 1.0, 0.5], [4.5, 0.1, 3.0, 2.0]])  # "a" is the best word of both topics
+    shared = rank_top_words(weights, list("abcd"), n=2)
+    distinct = rank_top_words(weights, list("abcd"), n=2, distinct=True)
+    assert [[w for w, _ in topic] for topic in shared] == [["a", "b"], ["a", "c"]]
+    assert [[w for w, _ in topic] for topic in distinct] == [["a", "b"], ["c", "d"]]
+    assert distinct[1][0] == ("c", round(3.0 / 9.6, 6))  # the weight shown is the word's share of the topic
+    with pytest.raises(ValueError, match="need 6 words; the vocabulary has 4"):
+        rank_top_words(weights, list("abcd"), n=3, distinct=True)
 
 
 def test_select_k_reports_mean_and_sd_per_k_and_refuses_heldout_units(bbc):
@@ -146,7 +181,8 @@ def test_select_k_reports_mean_and_sd_per_k_and_refuses_heldout_units(bbc):
 
     train, _, _ = bbc
     units = pd.DataFrame({"unit_id": [f"bbc#{i}" for i in range(len(train))], "text": train, "heldout": False})
-    runs, summary = select_k(units, backend="nmf", ks=[3, 6], seeds=[0, 1], preprocess=SMALL, exclusivity=0.0)
+    runs, summary = select_k(units, backend="nmf", ks=[3, 6], seeds=[0, 1], preprocess=SMALL, exclusivity=0.0,
+                          coverage=0.0, distinct_words=False)  # by weight, where diversity can fall
     assert len(runs) == 4 and summary["k"].tolist() == [3, 6]
     assert summary.filter(like="_sd").ge(0).all().all()
     assert summary.loc[0, "diversity_mean"] > summary.loc[1, "diversity_mean"]  # more topics share more words

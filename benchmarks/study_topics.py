@@ -45,7 +45,9 @@ HDBSCAN = {"clustering": "hdbscan", "exclusivity": 0.0}
 CONFIGURATIONS = {
     "lda": ("lda", {}),
     "nmf": ("nmf", {}),
-    "nmf-raw-tf": ("nmf", {"sublinear_tf": False}),
+    "nmf-shared-words": ("nmf", {"distinct_words": False}),
+    # the default before issue 17 (sublinear TF-IDF, NNDSVD, words ranked by weight x exclusivity^0.5)
+    "nmf-sublinear": ("nmf", {"init": "nndsvd", "sublinear_tf": True, "coverage": 0.0, "distinct_words": False}),
     "bertopic-hdbscan": ("bertopic", HDBSCAN),
     "bertopic-reduce-outliers": ("bertopic", {**HDBSCAN, "reduce_outliers": True}),
     "bertopic-mcs-50": ("bertopic", {**HDBSCAN, "min_cluster_size": 50}),

@@ -28,6 +28,7 @@ several models are fitted on the same texts.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
@@ -39,6 +40,8 @@ from analysis.base import Estimator
 from analysis.persist import atomic_path, write_json, write_text
 from analysis.preprocess import PreprocessConfig, Preprocessor
 from analysis.topics.result import TopicResult
+
+log = logging.getLogger(__name__)
 
 TOP_WORDS = 25
 #: Packages whose versions a topic model's manifest and model card record.
@@ -190,7 +193,8 @@ def rank_top_words(weights: np.ndarray, vocabulary: Sequence[str], *, exclusivit
     With ``distinct`` the topics take their words in turns, best first, and a
     word taken by one topic is passed over by the others: no word is in two
     topics' lists (diversity 1), and a word shared by several topics stays
-    with the one that ranks it highest at the earliest turn.
+    with the one that ranks it highest at the earliest turn (see
+    :func:`_distinct_words` for a vocabulary too small for that).
     """
     shares = weights / np.clip(weights.sum(axis=1, keepdims=True), 1e-300, None)
     ranking = shares * (shares / np.clip(shares.sum(axis=0, keepdims=True), 1e-300, None)) ** exclusivity
@@ -199,22 +203,36 @@ def rank_top_words(weights: np.ndarray, vocabulary: Sequence[str], *, exclusivit
             raise ValueError(f"coverage must be a topics x words matrix of shape {weights.shape}")
         ranking = ranking * coverage ** coverage_power
     order = np.argsort(-ranking, axis=1, kind="stable")
-    if not distinct:
-        chosen = order[:, :n]
-    else:
-        if n * len(weights) > weights.shape[1]:
-            raise ValueError(f"distinct lists of {n} words for {len(weights)} topics need {n * len(weights)} words; "
-                             f"the vocabulary has {weights.shape[1]}")
-        taken = np.zeros(weights.shape[1], dtype=bool)
-        position = np.zeros(len(weights), dtype=int)
-        chosen = np.empty((len(weights), n), dtype=int)
-        for turn in range(n):
-            for topic in range(len(weights)):
-                while taken[order[topic, position[topic]]]:
-                    position[topic] += 1
-                chosen[topic, turn] = word = order[topic, position[topic]]
-                taken[word] = True
+    chosen = _distinct_words(order, n) if distinct else order[:, :n]
     return [[(vocabulary[i], round(float(share[i]), 6)) for i in words] for share, words in zip(shares, chosen)]
+
+
+def _distinct_words(order: np.ndarray, n: int) -> np.ndarray:
+    """Topics take words in turns from their ranked ``order``, passing over words another topic took.
+
+    A vocabulary of fewer than n × topics words cannot give every topic n words of its own: the
+    distinct turns stop when the words run out, and the lists are completed with each topic's own
+    best remaining words (logged).
+    """
+    n_topics, n_words = order.shape
+    n = min(n, n_words)
+    turns = min(n, n_words // n_topics)
+    if turns < n:
+        log.warning("distinct topic words: %d words for %d topics give each %d words of its own; the other %d of "
+                    "its %d words may be in other topics' lists too", n_words, n_topics, turns, n - turns, n)
+    taken = np.zeros(n_words, dtype=bool)
+    position = np.zeros(n_topics, dtype=int)
+    chosen = np.empty((n_topics, n), dtype=int)
+    for turn in range(turns):
+        for topic in range(n_topics):
+            while taken[order[topic, position[topic]]]:
+                position[topic] += 1
+            chosen[topic, turn] = word = order[topic, position[topic]]
+            taken[word] = True
+    for topic in range(n_topics):
+        own = set(chosen[topic, :turns].tolist())
+        chosen[topic, turns:] = [word for word in order[topic] if word not in own][:n - turns]
+    return chosen
 
 
 def document_coverage(doc_topic: np.ndarray, doc_term: Any) -> np.ndarray:

@@ -55,6 +55,10 @@ PLAIN = PreprocessConfig(domain_stopwords=False, lemmatize=False, phrases=False,
 
 #: our NMF's word ranking before issue 17, and the library's: by weight, with no coverage and shared words allowed
 BY_WEIGHT = {"coverage": 0.0, "distinct_words": False}
+#: the two factorisations our NMF rows compare: the default's NNDSVDa on plain TF-IDF, and the earlier NNDSVD on
+#: sublinear TF-IDF
+NNDSVDA = {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False}
+SUBLINEAR = {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True}
 
 #: name -> (backend, parameters). "reference" rows are each library's defaults.
 CONFIGURATIONS = {
@@ -67,15 +71,13 @@ CONFIGURATIONS = {
     "lda-ours": ("lda", {"passes": 3, "iterations": 100, "alpha": "auto", "eta": "auto", "exclusivity": 0.5}),
     # the package default since issue 17: NNDSVDa on plain TF-IDF, words ranked by weight x exclusivity^0.5 x
     # coverage^0.5 (the share of the topic's documents that hold the word), each word in one topic only
-    "nmf-ours": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5,
-                         "coverage": 0.5, "distinct_words": True}),
+    "nmf-ours": ("nmf", {**NNDSVDA, "exclusivity": 0.5, "coverage": 0.5, "distinct_words": True}),
     # the same ranking with words shared between topics: what the coverage alone does
-    "nmf-ours-shared-words": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5,
-                                      "coverage": 0.5, "distinct_words": False}),
+    "nmf-ours-shared-words": ("nmf", {**NNDSVDA, "exclusivity": 0.5, "coverage": 0.5, "distinct_words": False}),
     # the default before issue 17: sublinear TF-IDF, NNDSVD, exclusivity 0.5
-    "nmf-sublinear": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True, "exclusivity": 0.5, **BY_WEIGHT}),
+    "nmf-sublinear": ("nmf", {**SUBLINEAR, "exclusivity": 0.5, **BY_WEIGHT}),
     # raw term frequencies: on 20 Newsgroups (K = 20, seed 0) sublinear TF cost NPMI .197 against .231
-    "nmf-nndsvd-raw-tf": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5, **BY_WEIGHT}),
+    "nmf-nndsvd-raw-tf": ("nmf", {**SUBLINEAR, "sublinear_tf": False, "exclusivity": 0.5, **BY_WEIGHT}),
     # the package default: k-means on the UMAP projection (no outliers), words ranked with exclusivity 0.5
     "bertopic-ours": ("bertopic", {"clustering": "kmeans", "n_neighbors": 15, "exclusivity": 0.5}),
     # the default's clustering with the library's word ranking: which of the two changes moves NPMI
@@ -85,11 +87,9 @@ CONFIGURATIONS = {
                                                       "reduce_outliers": True, "exclusivity": 0.0}),
     # candidates for one NMF default (issue 17): the reference's NNDSVDa start, which won 20 Newsgroups' NPMI,
     # with our exclusive ranking; and stronger exclusivity for the diversity of S³
-    "nmf-nndsvda": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 0.5, **BY_WEIGHT}),
-    "nmf-nndsvda-exclusivity-1": ("nmf", {"init": "nndsvda", "max_iter": 400, "sublinear_tf": False, "exclusivity": 1.0,
-                                          **BY_WEIGHT}),
-    "nmf-sublinear-exclusivity-1": ("nmf", {"init": "nndsvd", "max_iter": 400, "sublinear_tf": True, "exclusivity": 1.0,
-                                       **BY_WEIGHT}),
+    "nmf-nndsvda": ("nmf", {**NNDSVDA, "exclusivity": 0.5, **BY_WEIGHT}),
+    "nmf-nndsvda-exclusivity-1": ("nmf", {**NNDSVDA, "exclusivity": 1.0, **BY_WEIGHT}),
+    "nmf-sublinear-exclusivity-1": ("nmf", {**SUBLINEAR, "exclusivity": 1.0, **BY_WEIGHT}),
     # the newer contextual anchors (``pip install '.[anchors]'``), each with its package's defaults, on the
     # same MiniLM vectors and vocabulary: see fit_anchor
     "keynmf-reference": ("turftopic-keynmf", {}),

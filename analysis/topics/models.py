@@ -229,9 +229,10 @@ def _distinct_words(order: np.ndarray, n: int) -> np.ndarray:
                 position[topic] += 1
             chosen[topic, turn] = word = order[topic, position[topic]]
             taken[word] = True
-    for topic in range(n_topics):
-        own = set(chosen[topic, :turns].tolist())
-        chosen[topic, turns:] = [word for word in order[topic] if word not in own][:n - turns]
+    if turns < n:
+        for topic in range(n_topics):
+            own = set(chosen[topic, :turns].tolist())
+            chosen[topic, turns:] = [word for word in order[topic] if word not in own][:n - turns]
     return chosen
 
 
